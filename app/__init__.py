@@ -1,0 +1,1 @@
+"""SecondEar server, streaming speech pipeline, storage and command line."""
