@@ -35,7 +35,7 @@ class UsageError(Exception):
 
 
 def _load(name: str) -> CommandModule:
-    module: CommandModule = importlib.import_module(COMMANDS[name][0])  # type: ignore[assignment]
+    module: CommandModule = importlib.import_module(COMMANDS[name][0])
     return module
 
 

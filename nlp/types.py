@@ -102,3 +102,15 @@ class Tag:
 class TaggedUtterance:
     utterance: Utterance
     tag: Tag
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A stretch of speech on one track, in seconds of call time (end > start)."""
+
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket routes: calls, reports, pages, and the audio and events sockets."""

@@ -1,0 +1,159 @@
+"""HTTP API of calls: create (with role links), list, get, end, and audio clips."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
+
+from app.calls import recording
+from app.calls.messages import call_payload
+from app.db.repository import Role
+from app.db.tables import CallRow
+from app.deps import Live, LiveDep, TokenDep
+
+router = APIRouter(prefix="/api/calls", tags=["calls"])
+
+
+class CallCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=200, description="What the interview is about.")
+    interviewer: str = Field(min_length=1, max_length=120, description="Name of the person interviewing.")
+    customer: str | None = Field(default=None, max_length=120, description="Optional label of the customer.")
+    recording_consent: bool = Field(
+        default=False, description="The customer agreed to be recorded (clips in the report)."
+    )
+
+
+class CallOut(BaseModel):
+    id: str
+    title: str
+    interviewer: str
+    customer: str | None
+    recording_consent: bool
+    recording: bool = Field(description="Audio is being recorded (consent given and recording enabled).")
+    status: Literal["live", "ended"]
+    created_at: float
+    ended_at: float | None
+    call_time: float | None = Field(description="Seconds of audio received so far (None when not loaded).")
+
+
+class Links(BaseModel):
+    capture: str
+    buddy: str
+    viewer: str
+    report: str
+
+
+class Tokens(BaseModel):
+    interviewer: str
+    buddy: str
+    viewer: str
+
+
+class CallCreated(CallOut):
+    links: Links
+    tokens: Tokens
+
+
+async def _call_out(live: Live, row: CallRow) -> dict[str, Any]:
+    session = next((s for s in live.calls.active() if s.id == row.id), None)
+    return call_payload(row, call_time=session.call_time() if session else None)
+
+
+async def find_call(live: Live, call_id: str) -> CallRow:
+    row = await live.store.run(live.repo.get_call, call_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No call with this id: check the link.")
+    return row
+
+
+def require_role(live: Live, row: CallRow, token: str | None, allowed: tuple[Role, ...]) -> Role:
+    role = live.repo.role_for(row, token)
+    if role is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "This needs the call's interviewer or buddy link (its token is missing or wrong).",
+        )
+    if role not in allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"A {role} link cannot do this.")
+    return role
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CallCreated)
+async def create_call(body: CallCreate, live: LiveDep) -> dict[str, Any]:
+    """Start a call. The answer holds the three role links; only their hashes are stored, so
+    this is the one time they can be read."""
+    row, tokens = await live.store.run(
+        live.repo.create_call,
+        title=body.title.strip(),
+        interviewer=body.interviewer.strip(),
+        customer=(body.customer or "").strip() or None,
+        consent=body.recording_consent,
+        recording=live.settings.recording,
+    )
+    out = call_payload(row, call_time=0.0)
+    out["tokens"] = tokens
+    out["links"] = {
+        "capture": f"/capture/{row.id}?token={tokens['interviewer']}",
+        "buddy": f"/buddy/{row.id}?token={tokens['buddy']}",
+        "viewer": f"/buddy/{row.id}?token={tokens['viewer']}",
+        "report": f"/report/{row.id}",
+    }
+    return out
+
+
+@router.get("", response_model=list[CallOut])
+async def list_calls(live: LiveDep) -> list[dict[str, Any]]:
+    """Every call, newest first (no tokens)."""
+    rows = await live.store.run(live.repo.list_calls)
+    return [await _call_out(live, row) for row in rows]
+
+
+@router.get("/{call_id}", response_model=CallOut)
+async def get_call(call_id: str, live: LiveDep) -> dict[str, Any]:
+    return await _call_out(live, await find_call(live, call_id))
+
+
+@router.post("/{call_id}/end", response_model=CallOut)
+async def end_call(call_id: str, live: LiveDep, token: TokenDep) -> dict[str, Any]:
+    """End the call (interviewer or buddy token): the last words are transcribed first."""
+    row = await find_call(live, call_id)
+    require_role(live, row, token, ("interviewer", "buddy"))
+    session = await live.calls.end(call_id)
+    if session is not None:
+        live.calls.forget_if_idle(session)
+        return call_payload(session.call, call_time=session.call_time())
+    return await _call_out(live, await find_call(live, call_id))
+
+
+@router.get(
+    "/{call_id}/clip",
+    response_class=Response,
+    responses={200: {"content": {"audio/flac": {}}, "description": "The clip as FLAC."}},
+)
+async def clip(
+    call_id: str,
+    live: LiveDep,
+    start: Annotated[float, Query(ge=0, description="Call time the clip starts at, in seconds.")],
+    end: Annotated[float, Query(gt=0, description="Call time the clip ends at, in seconds.")],
+    track: Annotated[
+        Literal["interviewer", "customer"] | None, Query(description="One track; both mixed when absent.")
+    ] = None,
+) -> Response:
+    """An audio clip of a recorded call (only where the customer consented to recording)."""
+    row = await find_call(live, call_id)
+    if not row.recording:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "This call was not recorded, so it has no clips.")
+    if end <= start:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "The clip must end after it starts.")
+    if end - start > live.settings.clip_max_seconds:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"Clips are at most {live.settings.clip_max_seconds:g} seconds long."
+        )
+    folder = live.calls.services.recordings / call_id
+    data = await asyncio.to_thread(
+        recording.clip_flac, folder, [track] if track else ["interviewer", "customer"], start, end
+    )
+    return Response(content=data, media_type="audio/flac", headers={"Cache-Control": "private, max-age=3600"})

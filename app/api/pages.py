@@ -1,0 +1,54 @@
+"""The browser pages (from `frontend/`) and their static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import FileResponse
+
+import frontend
+
+router = APIRouter(include_in_schema=False)
+
+
+def _frontend_dir() -> Path:
+    # An editable install made before frontend/__init__.py existed maps `frontend` as a
+    # namespace package (no __file__); its path still names the folder.
+    file = getattr(frontend, "__file__", None)
+    if file:
+        return Path(file).resolve().parent
+    return Path(next(iter(frontend.__path__))).resolve()
+
+
+FRONTEND = _frontend_dir()
+
+
+def page(name: str) -> FileResponse:
+    path = FRONTEND / name
+    if not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"The page {name} is not installed with this server.")
+    # no-cache: pages are small and must match the server's protocol after an upgrade.
+    return FileResponse(path, media_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/")
+async def home() -> FileResponse:
+    return page("index.html")
+
+
+@router.get("/capture/{call_id}")
+async def capture(call_id: str) -> FileResponse:
+    return page("capture.html")
+
+
+@router.get("/buddy/{call_id}")
+async def buddy(call_id: str) -> FileResponse:
+    return page("buddy.html")
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    # Pages without an icon link (the report, /docs) make browsers ask for /favicon.ico; answer it
+    # so their consoles stay free of 404s.
+    return FileResponse(FRONTEND / "favicon.svg", media_type="image/svg+xml")

@@ -1,0 +1,152 @@
+"""`/ws/calls/{id}/audio`: one track of a call's audio, from the capture page or `secondear replay`.
+
+Binary messages are PCM16 frames fed to the call's session; text messages are JSON control.
+The server acknowledges audio only once its clock is stored, so a client that keeps what is
+not acknowledged loses nothing when the connection (or the server) drops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from app.api.sockets import BAD_MESSAGE, BAD_TOKEN, BUSY, ENDED, NO_CALL, NOT_ALLOWED, Channel, first_of
+from app.audio.frames import FrameError, check_frame
+from app.calls.session import AudioClaim, CallSession
+from app.deps import LiveDep
+from nlp.types import SPEAKERS, Speaker
+
+router = APIRouter()
+ACK_SECONDS = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """Why the server closes an audio socket: close code, error code, a sentence for the client."""
+
+    close_code: int
+    code: str
+    message: str
+
+
+@router.websocket("/ws/calls/{call_id}/audio")
+async def audio_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
+    await ws.accept()
+    channel = Channel(ws)
+    track_name = ws.query_params.get("track")
+    row = await live.store.run(live.repo.get_call, call_id)
+    if row is None:
+        return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
+    role = live.repo.role_for(row, ws.query_params.get("token"))
+    if role is None:
+        return await channel.refuse(
+            BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call."
+        )
+    if role != "interviewer":
+        return await channel.refuse(
+            NOT_ALLOWED, "not_allowed", "Only the interviewer's capture link may send audio."
+        )
+    if track_name not in SPEAKERS:
+        return await channel.refuse(BAD_MESSAGE, "bad_track", "The track must be interviewer or customer.")
+    track: Speaker = "interviewer" if track_name == "interviewer" else "customer"
+    session = await live.calls.get(call_id)
+    if session is None:
+        return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
+    if session.ended:
+        return await channel.refuse(ENDED, "ended", "The call has ended.")
+    claim = await session.claim(track)
+    if claim is None:
+        return await channel.refuse(
+            BUSY, "busy", f"The {track} track is already streaming from another connection."
+        )
+    try:
+        await session.align(track)
+        await channel.send({"type": "ready", "track": track, "received_samples": session.received[track]})
+        receiver = asyncio.create_task(_receive(channel, session, claim))
+        acker = asyncio.create_task(_acknowledge(channel, session, track))
+        kicked = asyncio.create_task(claim.kick.wait())
+        await first_of(receiver, acker, kicked)
+        refusal = receiver.result() if receiver.done() and not receiver.cancelled() else None
+        if refusal is not None:
+            await channel.refuse(refusal.close_code, refusal.code, refusal.message)
+        elif claim.kick.is_set():
+            if claim.close_code == ENDED:
+                await _final_ack(channel, session, track)
+            await channel.refuse(claim.close_code, "closed", claim.close_reason)
+    finally:
+        session.release(claim)
+        live.calls.forget_if_idle(session)
+
+
+async def _receive(channel: Channel, session: CallSession, claim: AudioClaim) -> _Refusal | None:
+    """Feed frames and obey control messages until the client leaves (None) or errs."""
+    ws, track = channel.ws, claim.track
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        claim.last_seen = time.monotonic()
+        data: bytes | None = message.get("bytes")
+        if data is not None:
+            try:
+                check_frame(data)
+            except FrameError as exc:
+                return _Refusal(BAD_MESSAGE, "bad_frame", str(exc))
+            if session.ended:
+                return _Refusal(ENDED, "ended", "The call has ended.")
+            session.feed(track, data)
+            continue
+        refusal = await _control(channel, session, track, message.get("text") or "")
+        if refusal is not None:
+            return refusal
+
+
+async def _control(channel: Channel, session: CallSession, track: Speaker, text: str) -> _Refusal | None:
+    try:
+        msg: Any = json.loads(text)
+    except ValueError:
+        return _Refusal(BAD_MESSAGE, "bad_message", "Control messages must be JSON objects.")
+    kind = msg.get("type") if isinstance(msg, dict) else None
+    if kind == "hello":
+        if msg.get("sample_rate", 16000) != 16000 or msg.get("format", "pcm16le") != "pcm16le":
+            return _Refusal(
+                BAD_MESSAGE, "bad_format", "Audio must be PCM16 little-endian, mono, at 16000 Hz."
+            )
+    elif kind == "ping":
+        await channel.send({"type": "pong"})
+    elif kind in ("pause", "resume"):
+        session.pause(track, kind == "pause")
+    elif kind == "end":
+        await session.end_track(track)
+        # `flushed`: the track's last words are transcribed and announced; the client may leave.
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+            await channel.send({"type": "ack", "received_samples": session.persisted[track], "flushed": True})
+    else:
+        return _Refusal(BAD_MESSAGE, "unknown_message", f"Unknown message type {kind!r} on the audio socket.")
+    return None
+
+
+async def _acknowledge(channel: Channel, session: CallSession, track: Speaker) -> None:
+    """Tell the client, at least once a second while audio flows, how much audio is stored."""
+    acked = session.persisted[track]
+    try:
+        while True:
+            await asyncio.sleep(ACK_SECONDS)
+            await session.checkpoint()
+            if session.persisted[track] > acked:
+                acked = session.persisted[track]
+                await channel.send({"type": "ack", "received_samples": acked})
+    except (WebSocketDisconnect, RuntimeError):
+        return
+
+
+async def _final_ack(channel: Channel, session: CallSession, track: Speaker) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await channel.send({"type": "ack", "received_samples": session.persisted[track]})

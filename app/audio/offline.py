@@ -1,0 +1,282 @@
+"""Recordings: the same track processors as a live call, run at full speed.
+
+Both tracks go through `TrackProcessor` (VAD, segmentation, bleed check on the interviewer
+track) with no partials. Their finals are not decoded one by one: Whisper's encoder costs the
+same for 2 s of audio as for 30 s, so pieces are packed, with a short silence between them,
+into windows of up to `offline_window` seconds, several windows are decoded in one batch, and
+each word goes back to the piece it came from by its timestamp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from app.audio.asr import (
+    BatchTranscriber,
+    RecognizedSegment,
+    Transcriber,
+    Transcription,
+    compression_ratio,
+    final_request,
+    load_transcriber,
+)
+from app.audio.bleed import Loudness
+from app.audio.events import Event, Final, Word, speech_intervals
+from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
+from app.audio.stream import DecodeJob, TrackProcessor
+from app.cli import UsageError
+from app.settings import Settings
+from nlp.types import Interval, Speaker, Utterance
+
+# Silence between packed pieces, on top of their own pre-roll and tail: Whisper ends a sentence
+# there instead of running words together.
+GAP_S = 0.2
+FEED_S = 10.0  # seconds of audio handed to a processor at a time
+VAD_SHARE = 0.1  # part of the progress bar for the VAD pass
+
+
+@dataclass(frozen=True)
+class RecordingTranscript:
+    """What a recording says, and when each side spoke."""
+
+    utterances: list[Utterance]
+    """Every final of both tracks as a timed utterance, in order of start."""
+    speech: dict[Speaker, list[Interval]]
+    """VAD speech intervals of each track; on the interviewer's, mic bleed is removed."""
+    duration: float
+    """Seconds of the longer track."""
+    finals: list[Final]
+    """The finals with their words (for subtitles)."""
+
+
+def load_tracks(
+    interviewer: Path,
+    customer: Path | None = None,
+    *,
+    interviewer_channel: Literal["left", "right"] = "left",
+) -> tuple[Samples, Samples]:
+    """Decode (interviewer, customer) audio at 16 kHz mono from one stereo file or two files."""
+    if customer is None:
+        if _channels(interviewer) < 2:
+            raise UsageError(
+                f"{interviewer} has one channel, but two tracks are needed: a stereo file (interviewer "
+                "on one channel, customer on the other) or --interviewer A --customer B"
+            )
+        left, right = _decode_stereo(interviewer)
+        return (left, right) if interviewer_channel == "left" else (right, left)
+    mine = _decode_mono(interviewer)
+    theirs = _decode_mono(customer)
+    return mine, theirs
+
+
+def transcribe_recording(
+    interviewer: Path,
+    customer: Path | None = None,
+    *,
+    interviewer_channel: Literal["left", "right"] = "left",
+    settings: Settings,
+    progress: Callable[[float], None] | None = None,
+    transcriber: Transcriber | None = None,
+) -> RecordingTranscript:
+    """Transcribe a two-track recording; `progress` is called with 0..1 as work gets done."""
+    mine, theirs = load_tracks(interviewer, customer, interviewer_channel=interviewer_channel)
+    return transcribe_tracks(mine, theirs, settings=settings, progress=progress, transcriber=transcriber)
+
+
+def transcribe_tracks(
+    interviewer: Samples,
+    customer: Samples,
+    *,
+    settings: Settings,
+    progress: Callable[[float], None] | None = None,
+    transcriber: Transcriber | None = None,
+) -> RecordingTranscript:
+    """`transcribe_recording` on decoded tracks (16 kHz float mono)."""
+    report = progress or (lambda _fraction: None)
+    report(0.0)
+    customer_loudness = Loudness()
+    processors: dict[Speaker, TrackProcessor] = {
+        "customer": TrackProcessor(
+            "customer", settings, partials=False, speculate=False, loudness=customer_loudness
+        ),
+        "interviewer": TrackProcessor(
+            "interviewer", settings, partials=False, speculate=False, reference=customer_loudness
+        ),
+    }
+    audio: dict[Speaker, Samples] = {"interviewer": interviewer, "customer": customer}
+    events: dict[Speaker, list[Event]] = {"interviewer": [], "customer": []}
+    jobs: dict[Speaker, list[DecodeJob]] = {"interviewer": [], "customer": []}
+    total = len(interviewer) + len(customer)
+    done = 0
+    # The customer goes first: the interviewer's bleed check reads the customer's loudness.
+    order: tuple[Speaker, Speaker] = ("customer", "interviewer")
+    for speaker in order:
+        processor, samples = processors[speaker], audio[speaker]
+        step = int(FEED_S * SAMPLE_RATE)
+        for lo in range(0, len(samples), step):
+            events[speaker] += processor.feed(float_to_pcm16(samples[lo : lo + step]))
+            done += min(step, len(samples) - lo)
+            report(VAD_SHARE * done / max(total, 1))
+        events[speaker] += processor.finish()
+        jobs[speaker] = [job for job in processor.take_jobs() if not job.cancelled]
+
+    if transcriber is None:
+        transcriber = load_transcriber(settings)
+    request = final_request(settings, beam_size=settings.offline_beam_size)
+    to_decode = sum(job.duration for js in jobs.values() for job in js) or 1.0
+    decoded = 0.0
+    batch = settings.offline_batch_size if isinstance(transcriber, BatchTranscriber) else 1
+    owner = {id(job): speaker for speaker in order for job in jobs[speaker]}
+    packs = _packs([job for speaker in order for job in jobs[speaker]], settings.offline_window)
+    for first in range(0, len(packs), batch):
+        group = packs[first : first + batch]
+        laid = [_concatenate(pack) for pack in group]
+        if isinstance(transcriber, BatchTranscriber) and batch > 1:
+            results = transcriber.transcribe_batch([audio for audio, _ in laid], request)
+        else:
+            results = [transcriber.transcribe(audio, request) for audio, _ in laid]
+        for pack, (_, starts), result in zip(group, laid, results, strict=True):
+            for job, piece_result in zip(pack, _split_result(result, pack, starts), strict=True):
+                # Out of order is fine: a processor holds finals until the earlier ones are in.
+                speaker = owner[id(job)]
+                events[speaker] += processors[speaker].resolve(job, piece_result)
+            decoded += sum(job.duration for job in pack)
+        report(VAD_SHARE + (1 - VAD_SHARE) * decoded / to_decode)
+
+    finals = sorted(
+        (e for es in events.values() for e in es if isinstance(e, Final)), key=lambda f: (f.start, f.end)
+    )
+    report(1.0)
+    return RecordingTranscript(
+        utterances=[Utterance(f.track, f.text, f.start, f.end) for f in finals],
+        speech={
+            speaker: speech_intervals(events[speaker], speaker) for speaker in ("interviewer", "customer")
+        },
+        duration=max(len(interviewer), len(customer)) / SAMPLE_RATE,
+        finals=finals,
+    )
+
+
+# --- packing -------------------------------------------------------------------------------------
+
+
+def _packs(jobs: list[DecodeJob], window: float) -> list[list[DecodeJob]]:
+    """Jobs grouped so each group's audio, with gaps, fits in `window` seconds, in few groups.
+
+    First fit, longest first: the encoder's cost is per window, so fuller windows are faster.
+    Pieces from both tracks share windows; Whisper does not mind whose voice it hears. Inside a
+    window the pieces keep their order in the call.
+    """
+    packs: list[list[DecodeJob]] = []
+    room: list[float] = []
+    for job in sorted(jobs, key=lambda j: -j.duration):
+        for k, free in enumerate(room):
+            if job.duration + GAP_S <= free:
+                packs[k].append(job)
+                room[k] -= job.duration + GAP_S
+                break
+        else:
+            packs.append([job])
+            room.append(window - job.duration)
+    for pack in packs:
+        pack.sort(key=lambda j: j.offset)
+    return packs
+
+
+def _concatenate(pack: list[DecodeJob]) -> tuple[Samples, list[float]]:
+    gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
+    parts: list[Samples] = []
+    starts: list[float] = []
+    position = 0
+    for k, job in enumerate(pack):
+        if k:
+            parts.append(gap)
+            position += len(gap)
+        starts.append(position / SAMPLE_RATE)
+        parts.append(job.audio)
+        position += len(job.audio)
+    return np.concatenate(parts), starts
+
+
+def _split_result(result: Transcription, pack: list[DecodeJob], starts: list[float]) -> list[Transcription]:
+    """Give each packed job the words (and segment scores) that fall in its stretch of the window."""
+    per_job: list[list[RecognizedSegment]] = [[] for _ in pack]
+    ends = [start + job.duration for start, job in zip(starts, pack, strict=True)]
+    for seg in result:
+        words = seg.words or (Word(seg.text, seg.start, seg.end, 1.0),)
+        buckets: dict[int, list[Word]] = {}
+        for word in words:
+            k = _owner((word.start + word.end) / 2, starts, ends)
+            shifted = Word(word.text, word.start - starts[k], word.end - starts[k], word.probability)
+            buckets.setdefault(k, []).append(shifted)
+        for k, kept in buckets.items():
+            per_job[k].append(
+                RecognizedSegment(
+                    text=" ".join(w.text for w in kept),
+                    start=kept[0].start,
+                    end=kept[-1].end,
+                    words=tuple(kept),
+                    avg_logprob=seg.avg_logprob,
+                    no_speech_prob=seg.no_speech_prob,
+                    # Scores belong to the whole window; the loop check is on the piece's own text.
+                    compression_ratio=compression_ratio(" ".join(w.text for w in kept)),
+                )
+            )
+    return [tuple(segs) for segs in per_job]
+
+
+def _owner(t: float, starts: list[float], ends: list[float]) -> int:
+    """The job whose stretch holds time t of the window, or the nearest one (t in a gap)."""
+    best, best_distance = 0, float("inf")
+    for k, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
+        distance = 0.0 if lo <= t <= hi else min(abs(t - lo), abs(t - hi))
+        if distance < best_distance:
+            best, best_distance = k, distance
+    return best
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def _channels(path: Path) -> int:
+    import av
+
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise UsageError(f"{path} holds no audio")
+            return int(container.streams.audio[0].codec_context.channels)
+    except (av.FFmpegError, OSError) as exc:
+        raise UsageError(f"cannot read audio from {path}: {_reason(exc)}") from exc
+
+
+def _decode(path: Path, *, split_stereo: bool) -> Samples | tuple[Samples, Samples]:
+    import av
+    from faster_whisper.audio import decode_audio
+
+    try:
+        return decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=split_stereo)  # type: ignore[no-any-return]
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise UsageError(f"cannot read audio from {path}: {_reason(exc)}") from exc
+
+
+def _decode_mono(path: Path) -> Samples:
+    audio = _decode(path, split_stereo=False)
+    assert not isinstance(audio, tuple)
+    return audio
+
+
+def _decode_stereo(path: Path) -> tuple[Samples, Samples]:
+    audio = _decode(path, split_stereo=True)
+    assert isinstance(audio, tuple)
+    return audio
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text

@@ -1,0 +1,506 @@
+"""The streaming processor of one track: PCM in, speech events and decode jobs out.
+
+It knows nothing of sockets, threads or event loops. `feed()` runs Silero on each complete
+32 ms chunk and walks a small state machine (idle -> candidate -> speaking -> idle); at an
+endpoint, or when a segment grows past `vad_max_segment`, it cuts a *piece* of audio to decode.
+Who decodes is the caller's business:
+
+- with a `transcriber`, pieces are decoded inline and `feed()` returns their Finals at once
+  (tests, simple tools);
+- without one, jobs pile up for `take_jobs()`; the caller decodes them anywhere and hands each
+  result back to `resolve()`, which returns the events it completes (the live engine, and the
+  offline packer that decodes several pieces in one Whisper window).
+
+Speculative finals: after `final_speculate_after` of silence the final of the piece is already
+submitted; if speech resumes it is cancelled, if the endpoint confirms it its text is out as
+soon as possible. It takes the Whisper time off the end-of-speech -> final latency.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from app.audio.asr import (
+    DecodeKind,
+    DecodeRequest,
+    Guards,
+    Transcriber,
+    Transcription,
+    final_request,
+    partial_request,
+)
+from app.audio.bleed import WINDOW_CHUNKS, BleedRule, Loudness
+from app.audio.events import Event, Final, Partial, SpeechEnded, SpeechStarted, Word
+from app.audio.frames import SAMPLE_RATE, PcmReader, Samples
+from app.audio.vad import CHUNK, SileroVad, Vad, loudness_db
+from app.settings import Settings
+from nlp.types import Speaker
+
+CHUNK_S = CHUNK / SAMPLE_RATE
+TAIL_S = 0.2  # silence kept after the last speech chunk: Whisper ends words better with some
+# A word starting this close to the end of speech (or later) was not spoken: it is Whisper filling
+# the silent tail ("Thank you.", "Okay."). Real last words start well before the VAD's end.
+LATE_WORD_S = 0.1
+SPLIT_MIN_PAUSE = 3  # chunks (96 ms): a pause this long is a good place for a forced split
+SPLIT_SEARCH_S = 5.0  # look this far back for such a pause
+
+
+@dataclass(eq=False)
+class DecodeJob:
+    """One piece of a track's audio to decode. Mutable: the processor cancels and confirms it."""
+
+    kind: DecodeKind
+    request: DecodeRequest
+    audio: Samples
+    offset: float
+    """Call time of audio[0]."""
+    piece: int
+    """Which piece of the track (segments and forced splits are numbered in order)."""
+    start: float
+    """Call time the piece's speech starts."""
+    end: float
+    """Call time the piece's speech ends (for partials: the last audio heard)."""
+    end_chunk: int
+    speculative: bool = False
+    cancelled: bool = False
+    """Set by the processor when the result is no longer wanted; the scheduler then skips it."""
+    confirmed: bool = True
+    """False for a speculative final until its endpoint is confirmed."""
+    result: Transcription | None = None
+    trailing: bool = True
+    """The piece ends where speech stopped (not at a forced split): its audio has a silent tail."""
+
+    @property
+    def duration(self) -> float:
+        return len(self.audio) / SAMPLE_RATE
+
+
+class _State(Enum):
+    IDLE = "idle"
+    CANDIDATE = "candidate"  # speech heard, not yet long enough to count
+    SPEAKING = "speaking"
+
+
+@dataclass
+class _Pending:
+    """Chunks whose speech decision waits for the customer's loudness (bleed check)."""
+
+    index: int
+    prob: float
+
+
+@dataclass
+class _Piece:
+    number: int
+    audio_start: int  # chunk index the piece's audio starts at (pre-roll included)
+    speech_start: int  # chunk index its speech starts at
+    last_partial: int  # chunk index of the last partial request
+    partial: DecodeJob | None = None
+    speculative: DecodeJob | None = None
+    flags: list[bool] = field(default_factory=list)
+
+
+class TrackProcessor:
+    """Streaming VAD, segmentation and decode requests for one track."""
+
+    def __init__(
+        self,
+        track: Speaker,
+        settings: Settings,
+        *,
+        transcriber: Transcriber | None = None,
+        vad: Vad | None = None,
+        start_at: float = 0.0,
+        partials: bool | None = None,
+        speculate: bool | None = None,
+        reference: Loudness | None = None,
+        loudness: Loudness | None = None,
+        final_beam_size: int | None = None,
+    ) -> None:
+        """`reference`: the customer's loudness, given to the interviewer track for bleed checks.
+        `loudness`: where this track publishes its own (the customer track shares it)."""
+        self.track: Speaker = track
+        self.settings = settings
+        self._transcriber = transcriber
+        self._vad = vad or SileroVad()
+        self._reader = PcmReader()
+        self._guards = Guards.from_settings(settings)
+        self._final_request = final_request(settings, beam_size=final_beam_size)
+        self._partial_request = partial_request(settings)
+        self._partials = settings.partials if partials is None else partials
+        spec_s = settings.final_speculate_after
+        self._speculate = (transcriber is None and spec_s > 0) if speculate is None else speculate
+        self._spec_chunks = max(1, round(spec_s / CHUNK_S))
+        self._reference = reference
+        self._loudness = loudness or Loudness()
+        self._bleed_rule = BleedRule.from_settings(settings)
+        self._bleed = bytearray()  # 1 where an interviewer chunk is the customer leaking in
+
+        self._threshold = settings.vad_threshold
+        self._neg_threshold = max(settings.vad_threshold - 0.15, 0.01)
+        self._endpoint_chunks = max(1, round(settings.vad_endpoint / CHUNK_S))
+        self._min_speech_chunks = max(1, round(settings.vad_min_speech / CHUNK_S))
+        self._preroll_chunks = round(settings.vad_preroll / CHUNK_S)
+        self._tail_chunks = round(TAIL_S / CHUNK_S)
+        self._max_chunks = round(settings.vad_max_segment / CHUNK_S)
+        self._partial_chunks = max(1, round(settings.partial_interval / CHUNK_S))
+        self._wait_chunks = round(settings.bleed_max_wait / CHUNK_S)
+
+        self._start_at = start_at
+        # The call's chunk grid: chunk i of this track is chunk _grid0 + i of the call.
+        self._grid0 = round(start_at / CHUNK_S)
+        self._samples_fed = 0
+        self._leftover = np.zeros(0, dtype=np.float32)
+        self._audio: deque[Samples] = deque()  # chunks from index _audio_base on
+        self._audio_base = 0
+        self._arrived = 0  # chunks received and run through the VAD
+        self._pending: deque[_Pending] = deque()
+        self._decided = 0  # chunks whose speech decision is made
+
+        self._state = _State.IDLE
+        self._was_speech = False  # hysteresis between neg_threshold and threshold
+        self._onset = 0
+        self._speech_chunks = 0
+        self._last_speech = -1
+        self._silence = 0
+        self._piece: _Piece | None = None
+        self._pieces = 0
+        self._jobs: list[DecodeJob] = []
+        self._awaiting: deque[DecodeJob] = deque()  # confirmed finals not yet resolved, in order
+
+    # --- public --------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> float:
+        """Call time of the audio fed so far."""
+        return self._start_at + self._samples_fed / SAMPLE_RATE
+
+    @property
+    def speaking(self) -> bool:
+        return self._state is _State.SPEAKING
+
+    @property
+    def loudness(self) -> Loudness:
+        return self._loudness
+
+    def feed(self, pcm: bytes) -> list[Event]:
+        """Take PCM16LE mono 16 kHz bytes of any length; return the events they complete."""
+        samples = self._reader.read(pcm)
+        self._samples_fed += len(samples)
+        if len(self._leftover):
+            samples = np.concatenate([self._leftover, samples])
+        whole = len(samples) - len(samples) % CHUNK
+        self._leftover = samples[whole:].copy()
+        if whole:
+            self._arrive(samples[:whole].reshape(-1, CHUNK))
+        return self._decide(final=False)
+
+    def flush(self) -> list[Event]:
+        """End the open segment now (the interviewer paused); audio after it starts a new one."""
+        events = self._decide(final=True)
+        if self._state is _State.SPEAKING:
+            events += self._end_segment()
+        self._state = _State.IDLE
+        return events + self._run_inline()
+
+    def finish(self) -> list[Event]:
+        """No more audio: decide the last chunk (zero-padded) and end the open segment."""
+        if len(self._leftover):
+            chunk = np.zeros(CHUNK, dtype=np.float32)
+            chunk[: len(self._leftover)] = self._leftover
+            self._leftover = np.zeros(0, dtype=np.float32)
+            self._arrive(chunk[None, :])
+        events = self.flush()
+        self._loudness.open = False
+        return events
+
+    def take_jobs(self) -> list[DecodeJob]:
+        """Decode jobs created since the last call (only without an inline transcriber)."""
+        jobs, self._jobs = self._jobs, []
+        return jobs
+
+    def resolve(self, job: DecodeJob, result: Transcription | None) -> list[Event]:
+        """Hand back a job's result (None: it was dropped); return the events it completes."""
+        if job.kind == "partial":
+            piece = self._piece
+            if piece is not None and piece.partial is job:
+                piece.partial = None
+                if result is not None and not job.cancelled and piece.number == job.piece:
+                    text = self._partial_text(result)
+                    if text:
+                        return [Partial(self.track, text, job.start, job.end)]
+            return []
+        if job.cancelled:
+            return []
+        if result is None and not job.confirmed:
+            # A speculative final the scheduler had no time for: the endpoint makes a real one.
+            job.cancelled = True
+            return []
+        job.result = result if result is not None else ()
+        return self._release_finals()
+
+    # --- chunks ---------------------------------------------------------------------------------
+
+    def _arrive(self, chunks: Samples) -> None:
+        probs = self._vad.probabilities(chunks)
+        first = self._arrived
+        self._loudness.extend(self._grid0 + first, loudness_db(chunks))
+        for k, chunk in enumerate(chunks):
+            self._audio.append(chunk)
+            self._pending.append(_Pending(first + k, float(probs[k])))
+        self._arrived += len(chunks)
+
+    def _decide(self, *, final: bool) -> list[Event]:
+        events: list[Event] = []
+        ref = self._reference
+        while self._pending:
+            item = self._pending[0]
+            grid = self._grid0 + item.index
+            if (
+                ref is not None
+                and ref.open
+                and not final
+                and not ref.covers(grid)
+                and self._arrived - item.index <= self._wait_chunks
+            ):
+                break  # wait for the customer's audio of this moment
+            self._pending.popleft()
+            speech = self._classify(item)
+            events += self._step(item.index, speech)
+            self._decided = item.index + 1
+        self._trim()
+        return events + self._run_inline()
+
+    def _classify(self, item: _Pending) -> bool:
+        if item.prob >= self._threshold:
+            speech = True
+        elif item.prob < self._neg_threshold:
+            speech = False
+        else:
+            speech = self._was_speech
+        self._was_speech = speech
+        if self._reference is not None:
+            grid = self._grid0 + item.index
+            lo = grid - WINDOW_CHUNKS + 1
+            own = self._loudness.window(lo, grid + 1)
+            other = self._reference.window(lo, grid + 1)
+            bleed = self._bleed_rule.is_bleed(own, other)
+            self._bleed.extend(b"\0" * (item.index + 1 - len(self._bleed)))
+            self._bleed[item.index] = bleed
+            if bleed:
+                return False
+        return speech
+
+    def _step(self, i: int, speech: bool) -> list[Event]:
+        events: list[Event] = []
+        if self._state is _State.IDLE:
+            if speech:
+                self._state = _State.CANDIDATE
+                self._onset, self._speech_chunks, self._silence = i, 1, 0
+                self._last_speech = i
+                if self._speech_chunks >= self._min_speech_chunks:
+                    events += self._start_segment()
+            return events
+        if self._state is _State.CANDIDATE:
+            if speech:
+                self._speech_chunks += 1
+                self._silence = 0
+                self._last_speech = i
+                if self._speech_chunks >= self._min_speech_chunks:
+                    events += self._start_segment()
+            else:
+                self._silence += 1
+                if self._silence >= self._endpoint_chunks:
+                    self._state = _State.IDLE
+            return events
+        # SPEAKING
+        piece = self._piece
+        assert piece is not None
+        piece.flags.append(speech)
+        if speech:
+            if piece.speculative is not None:
+                piece.speculative.cancelled = True
+                piece.speculative = None
+            self._silence = 0
+            self._last_speech = i
+            if i + 1 - piece.audio_start >= self._max_chunks:
+                self._split(i + 1)
+            elif (
+                self._partials
+                and piece.partial is None
+                and i + 1 - piece.last_partial >= self._partial_chunks
+            ):
+                self._request_partial(i + 1)
+        else:
+            self._silence += 1
+            if self._speculate and self._silence == self._spec_chunks and piece.speculative is None:
+                piece.speculative = self._final_job(piece, self._last_speech + 1, confirmed=False)
+            if self._silence >= self._endpoint_chunks:
+                events += self._end_segment()
+        return events
+
+    def _start_segment(self) -> list[Event]:
+        self._state = _State.SPEAKING
+        audio_start = max(self._audio_base, self._onset - self._preroll_chunks)
+        self._pieces += 1
+        self._piece = _Piece(self._pieces, audio_start, self._onset, last_partial=self._onset)
+        # Chunks between the onset and now were speech or short pauses.
+        self._piece.flags = [True] * (self._last_speech + 1 - audio_start)
+        return [SpeechStarted(self.track, self._time(self._onset))]
+
+    def _end_segment(self) -> list[Event]:
+        piece = self._piece
+        assert piece is not None
+        end = self._last_speech + 1
+        events: list[Event] = [SpeechEnded(self.track, self._time(end), self._time(self._onset))]
+        self._close_piece(piece, end)
+        self._state = _State.IDLE
+        self._piece = None
+        return events + self._release_finals()
+
+    def _close_piece(self, piece: _Piece, end: int, *, tail: bool = True) -> None:
+        if piece.partial is not None:
+            piece.partial.cancelled = True
+        spec = piece.speculative
+        if spec is not None and not spec.cancelled and spec.end_chunk == end:
+            spec.confirmed = True
+            self._awaiting.append(spec)
+        else:
+            if spec is not None:
+                spec.cancelled = True
+            self._awaiting.append(self._final_job(piece, end, confirmed=True, tail=tail))
+
+    def _split(self, now: int) -> None:
+        """Cut the piece at the latest short pause (or now) and go on with a new piece."""
+        piece = self._piece
+        assert piece is not None
+        cut = now
+        flags = piece.flags
+        lowest = max(len(flags) - round(SPLIT_SEARCH_S / CHUNK_S), 1)
+        run_end = None
+        for k in range(len(flags) - 1, lowest - 1, -1):
+            if not flags[k]:
+                if run_end is None:
+                    run_end = k + 1
+                if run_end - k >= SPLIT_MIN_PAUSE and (k == 0 or flags[k - 1]):
+                    cut = piece.audio_start + (k + run_end) // 2
+                    break
+            else:
+                run_end = None
+        # No tail: the audio after the cut belongs to the next piece.
+        self._close_piece(piece, cut, tail=False)
+        self._pieces += 1
+        new = _Piece(self._pieces, cut, cut, last_partial=cut)
+        new.flags = flags[cut - piece.audio_start :]
+        self._piece = new
+
+    def _final_job(self, piece: _Piece, end: int, *, confirmed: bool, tail: bool = True) -> DecodeJob:
+        audio_end = min(end + self._tail_chunks, self._arrived) if tail else end
+        job = DecodeJob(
+            kind="final",
+            request=self._final_request,
+            audio=self._slice(piece.audio_start, audio_end),
+            offset=self._time(piece.audio_start),
+            piece=piece.number,
+            start=self._time(piece.speech_start),
+            end=self._time(end),
+            end_chunk=end,
+            speculative=not confirmed,
+            confirmed=confirmed,
+            trailing=tail,
+        )
+        self._jobs.append(job)
+        return job
+
+    def _request_partial(self, now: int) -> None:
+        piece = self._piece
+        assert piece is not None
+        piece.last_partial = now
+        piece.partial = DecodeJob(
+            kind="partial",
+            request=self._partial_request,
+            audio=self._slice(piece.audio_start, now),
+            offset=self._time(piece.audio_start),
+            piece=piece.number,
+            start=self._time(piece.speech_start),
+            end=self._time(now),
+            end_chunk=now,
+        )
+        self._jobs.append(piece.partial)
+
+    # --- results --------------------------------------------------------------------------------
+
+    def _release_finals(self) -> list[Event]:
+        """Finals in piece order, each once its result is in and its endpoint confirmed."""
+        events: list[Event] = []
+        while self._awaiting and self._awaiting[0].result is not None:
+            job = self._awaiting.popleft()
+            final = self._final(job, job.result or ())
+            if final is not None:
+                events.append(final)
+        return events
+
+    def _final(self, job: DecodeJob, result: Transcription) -> Final | None:
+        words: list[Word] = []
+        # The VAD places speech more precisely than Whisper's word alignment: keep words inside it.
+        lo, hi = job.start, min(job.end + TAIL_S, job.offset + job.duration)
+        for seg in result:
+            if self._guards.reason_to_drop(seg) is not None:
+                continue
+            seg_words = seg.words or (Word(seg.text, seg.start, seg.end, 1.0),)
+            for w in seg_words:
+                if job.trailing and job.offset + w.start >= job.end - LATE_WORD_S:
+                    continue  # begins in the silent tail: Whisper's "Thank you." on silence
+                start = min(max(job.offset + w.start, lo), hi)
+                end = min(max(job.offset + w.end, start), hi)
+                if self._is_bleed_time((start + end) / 2):
+                    continue
+                words.append(Word(w.text, round(start, 3), round(end, 3), w.probability))
+        text = " ".join(w.text for w in words).strip()
+        if not text:
+            return None
+        return Final(self.track, text, words[0].start, words[-1].end, tuple(words))
+
+    def _partial_text(self, result: Transcription) -> str:
+        kept = [seg.text.strip() for seg in result if self._guards.reason_to_drop(seg) is None]
+        return " ".join(t for t in kept if t)
+
+    def _is_bleed_time(self, t: float) -> bool:
+        i = int((t - self._start_at) / CHUNK_S)
+        return 0 <= i < len(self._bleed) and bool(self._bleed[i])
+
+    def _run_inline(self) -> list[Event]:
+        if self._transcriber is None:
+            return []
+        events: list[Event] = []
+        for job in self.take_jobs():
+            if job.cancelled:
+                continue
+            result = self._transcriber.transcribe(job.audio, job.request)
+            events += self.resolve(job, result)
+        return events
+
+    # --- audio buffer ---------------------------------------------------------------------------
+
+    def _time(self, index: int) -> float:
+        return round(self._start_at + index * CHUNK_S, 3)
+
+    def _slice(self, lo: int, hi: int) -> Samples:
+        lo = max(lo, self._audio_base)
+        chunks = [self._audio[k - self._audio_base] for k in range(lo, hi)]
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+
+    def _trim(self) -> None:
+        """Drop audio no piece can need any more (keep the pre-roll)."""
+        keep_from = self._decided - self._preroll_chunks
+        if self._state is not _State.IDLE:
+            keep_from = min(keep_from, self._onset - self._preroll_chunks)
+        if self._piece is not None:
+            keep_from = min(keep_from, self._piece.audio_start)
+        while self._audio_base < keep_from and self._audio:
+            self._audio.popleft()
+            self._audio_base += 1

@@ -1,0 +1,62 @@
+"""The live calls in this process: loaded from the store on first use, so a restarted server
+picks a call up again the moment a socket for it reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from app.calls import recording
+from app.calls.session import CallSession, LiveServices
+
+log = logging.getLogger(__name__)
+
+
+class CallManager:
+    def __init__(self, services: LiveServices) -> None:
+        self.services = services
+        self._sessions: dict[str, CallSession] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+
+    async def get(self, call_id: str) -> CallSession | None:
+        """The session of a call, loading it (and its history) on first use; None if unknown."""
+        session = self._sessions.get(call_id)
+        if session is not None:
+            return session
+        lock = self._loading.setdefault(call_id, asyncio.Lock())
+        async with lock:
+            session = self._sessions.get(call_id)
+            if session is None:
+                store = self.services.store
+                history = await store.run(store.repo.history, call_id)
+                if history is None:
+                    return None
+                if history.call.recording:
+                    # Chunks a killed server left as raw PCM become FLAC before new audio arrives.
+                    await asyncio.to_thread(recording.seal_leftovers, self.services.recordings / call_id)
+                session = CallSession(history, self.services)
+                self._sessions[call_id] = session
+        self._loading.pop(call_id, None)
+        return session
+
+    def active(self) -> list[CallSession]:
+        return list(self._sessions.values())
+
+    async def end(self, call_id: str) -> CallSession | None:
+        session = await self.get(call_id)
+        if session is not None:
+            await session.end()
+        return session
+
+    def forget_if_idle(self, session: CallSession) -> None:
+        """Drop an ended call from memory once no socket is attached to it."""
+        if session.ended and session.idle() and self._sessions.get(session.id) is session:
+            del self._sessions[session.id]
+
+    async def close(self) -> None:
+        sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            try:
+                await session.close()
+            except Exception:
+                log.exception("call %s: error while closing", session.id)

@@ -1,0 +1,188 @@
+"""Every read and write of the call store, one short transaction each.
+
+`Repository` is synchronous; the server reaches it through `Store`, which runs every call
+on one thread: SQLite serializes writers anyway, the writes of one call stay in order, and
+the event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Literal, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import sessionmaker
+
+from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, TrackRow, UtteranceRow
+from nlp.types import Speaker
+
+Role = Literal["interviewer", "buddy", "viewer"]
+ROLES: tuple[Role, ...] = ("interviewer", "buddy", "viewer")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{secrets.token_hex(6)}"
+
+
+@dataclass
+class CallHistory:
+    """Everything stored about one call, to rebuild it in memory after a restart."""
+
+    call: CallRow
+    utterances: list[UtteranceRow] = field(default_factory=list)
+    intervals: list[IntervalRow] = field(default_factory=list)
+    nudges: list[NudgeRow] = field(default_factory=list)
+    marks: list[MarkRow] = field(default_factory=list)
+    received: dict[str, int] = field(default_factory=dict)
+
+
+class Repository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # --- calls --------------------------------------------------------------------------------
+    def create_call(
+        self, *, title: str, interviewer: str, customer: str | None, consent: bool, recording: bool
+    ) -> tuple[CallRow, dict[Role, str]]:
+        """A new live call and its three role tokens (only their hashes are stored)."""
+        tokens: dict[Role, str] = {role: secrets.token_urlsafe(32) for role in ROLES}
+        row = CallRow(
+            id=new_id("c"),
+            title=title,
+            interviewer=interviewer,
+            customer=customer,
+            recording_consent=consent,
+            recording=recording and consent,
+            status="live",
+            created_at=time.time(),
+            ended_at=None,
+            interviewer_token=hash_token(tokens["interviewer"]),
+            buddy_token=hash_token(tokens["buddy"]),
+            viewer_token=hash_token(tokens["viewer"]),
+            seq=0,
+        )
+        with self._sessions.begin() as s:
+            s.add(row)
+        return row, tokens
+
+    def list_calls(self, limit: int = 200) -> list[CallRow]:
+        with self._sessions() as s:
+            return list(s.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit)))
+
+    def get_call(self, call_id: str) -> CallRow | None:
+        with self._sessions() as s:
+            return s.get(CallRow, call_id)
+
+    def role_for(self, call: CallRow, token: str | None) -> Role | None:
+        """The role a token grants on `call`, or None (compared in constant time)."""
+        if not token:
+            return None
+        digest = hash_token(token)
+        for role, stored in (
+            ("interviewer", call.interviewer_token),
+            ("buddy", call.buddy_token),
+            ("viewer", call.viewer_token),
+        ):
+            if hmac.compare_digest(digest, stored):
+                return role  # type: ignore[return-value]
+        return None
+
+    def end_call(self, call_id: str, seq: int) -> CallRow | None:
+        with self._sessions.begin() as s:
+            row = s.get(CallRow, call_id)
+            if row is None:
+                return None
+            if row.status != "ended":
+                row.status = "ended"
+                row.ended_at = time.time()
+            row.seq = max(row.seq, seq)
+            return row
+
+    def history(self, call_id: str) -> CallHistory | None:
+        with self._sessions() as s:
+            call = s.get(CallRow, call_id)
+            if call is None:
+                return None
+            return CallHistory(
+                call=call,
+                utterances=list(
+                    s.scalars(
+                        select(UtteranceRow).where(UtteranceRow.call_id == call_id).order_by(UtteranceRow.seq)
+                    )
+                ),
+                intervals=list(
+                    s.scalars(
+                        select(IntervalRow).where(IntervalRow.call_id == call_id).order_by(IntervalRow.start)
+                    )
+                ),
+                nudges=list(
+                    s.scalars(select(NudgeRow).where(NudgeRow.call_id == call_id).order_by(NudgeRow.seq))
+                ),
+                marks=list(
+                    s.scalars(select(MarkRow).where(MarkRow.call_id == call_id).order_by(MarkRow.seq))
+                ),
+                received={
+                    t.track: t.received_samples
+                    for t in s.scalars(select(TrackRow).where(TrackRow.call_id == call_id))
+                },
+            )
+
+    # --- what happens on a call, written as it happens ------------------------------------------
+    def add(self, row: UtteranceRow | IntervalRow | NudgeRow | MarkRow, seq: int) -> None:
+        """Store one row and advance the call's sequence number in the same transaction."""
+        with self._sessions.begin() as s:
+            s.add(row)
+            s.execute(update(CallRow).where(CallRow.id == row.call_id, CallRow.seq < seq).values(seq=seq))
+
+    def rate(self, mark: MarkRow, seq: int) -> bool:
+        """Store a rating and set it on its nudge; False when the call has no such nudge."""
+        with self._sessions.begin() as s:
+            nudge = s.get(NudgeRow, mark.nudge_id) if mark.nudge_id else None
+            if nudge is None or nudge.call_id != mark.call_id:
+                return False
+            nudge.helpful = mark.helpful
+            s.add(mark)
+            s.execute(update(CallRow).where(CallRow.id == mark.call_id, CallRow.seq < seq).values(seq=seq))
+            return True
+
+    def checkpoint(self, call_id: str, received: Mapping[Speaker, int], seq: int) -> None:
+        """Record how much audio each track holds for good, and the sequence number reached."""
+        with self._sessions.begin() as s:
+            for track, samples in received.items():
+                row = s.get(TrackRow, (call_id, track))
+                if row is None:
+                    s.add(TrackRow(call_id=call_id, track=track, received_samples=samples))
+                else:
+                    row.received_samples = max(row.received_samples, samples)
+            s.execute(update(CallRow).where(CallRow.id == call_id, CallRow.seq < seq).values(seq=seq))
+
+
+class Store:
+    """Runs repository calls on one thread, off the event loop, in the order they were made."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="secondear-db")
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.repo.engine.dispose()

@@ -1,0 +1,119 @@
+"""The call store: one row per thing that happened on a call, written when it happens.
+
+Times named `start`, `end` and `at` are call time (seconds of audio); `created_at` and
+`ended_at` are wall time (Unix seconds). The schema is created by the Alembic migrations in
+`app/db/migrations`, never by `create_all`, so a deployed database and a test one match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CallRow(Base):
+    __tablename__ = "calls"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    interviewer: Mapped[str] = mapped_column(String(120))
+    customer: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    recording_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    recording: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Consent given and recording enabled on the server when the call was created."""
+    status: Mapped[str] = mapped_column(String(16), default="live")
+    created_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # SHA-256 of each role's token: a leaked database does not leak working links.
+    interviewer_token: Mapped[str] = mapped_column(String(64))
+    buddy_token: Mapped[str] = mapped_column(String(64))
+    viewer_token: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    """The last event sequence number written; a restarted server continues above it."""
+
+
+class TrackRow(Base):
+    __tablename__ = "tracks"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    track: Mapped[str] = mapped_column(String(16), primary_key=True)
+    received_samples: Mapped[int] = mapped_column(Integer, default=0)
+    """Samples held for good: the audio clock resumes here after a restart."""
+
+
+class UtteranceRow(Base):
+    __tablename__ = "utterances"
+    __table_args__ = (Index("ix_utterances_call", "call_id", "start"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    speaker: Mapped[str] = mapped_column(String(16))
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    hits: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """The detector hits: flag, rule_id, evidence, message."""
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suggestion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seq: Mapped[int] = mapped_column(Integer)
+
+
+class IntervalRow(Base):
+    __tablename__ = "intervals"
+    __table_args__ = (Index("ix_intervals_call", "call_id", "speaker", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    speaker: Mapped[str] = mapped_column(String(16))
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+
+
+class NudgeRow(Base):
+    __tablename__ = "nudges"
+    __table_args__ = (Index("ix_nudges_call", "call_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    utterance_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    at: Mapped[float] = mapped_column(Float)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    key: Mapped[str] = mapped_column(Text)
+    """What the nudge is about, for de-duplication after a restart."""
+    sent: Mapped[bool] = mapped_column(Boolean)
+    held_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    helpful: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    seq: Mapped[int] = mapped_column(Integer)
+
+
+class MarkRow(Base):
+    """A buddy action on the call: a flagged moment, a note, a whisper or a nudge rating."""
+
+    __tablename__ = "marks"
+    __table_args__ = (Index("ix_marks_call", "call_id", "kind", "at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    """flag, note, whisper or rating."""
+    at: Mapped[float] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    nudge_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    helpful: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    by: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+    seq: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,103 @@
+"""The SecondEar server: `create_app(settings)` builds it; the lifespan brings up the store
+(migrations first), the detectors and the speech engine, and takes them down in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.api import calls, pages, reports, ws_audio, ws_events
+from app.calls.manager import CallManager
+from app.calls.ports import SpeechEngineLike, TaggerLike
+from app.calls.session import LiveServices
+from app.db.engine import migrate, open_engine
+from app.db.repository import Repository, Store
+from app.deps import Live, LiveDep
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _load_tagger(settings: Settings) -> TaggerLike:
+    from nlp.pipeline import Tagger
+
+    return Tagger.load(settings.spacy_model)
+
+
+def _make_engine(settings: Settings) -> SpeechEngineLike:
+    from app.audio.engine import SpeechEngine
+
+    return SpeechEngine(settings)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: SpeechEngineLike | None = None,
+    tagger: TaggerLike | None = None,
+) -> FastAPI:
+    """The FastAPI app. `engine` and `tagger` replace the real ones (tests pass fakes)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = open_engine(settings.resolved_database_url())
+        await asyncio.to_thread(migrate, db)
+        store = Store(Repository(db))
+        speech = engine or _make_engine(settings)
+        # The tagger (spaCy) and Whisper load at the same time; both take a few seconds.
+        if tagger is None:
+            loaded_tagger, _ = await asyncio.gather(asyncio.to_thread(_load_tagger, settings), speech.start())
+        else:
+            loaded_tagger = tagger
+            await speech.start()
+        services = LiveServices(
+            settings=settings,
+            store=store,
+            engine=speech,
+            tagger=loaded_tagger,
+            recordings=settings.data_dir / "recordings",
+        )
+        manager = CallManager(services)
+        app.state.live = Live(settings=settings, store=store, calls=manager)
+        log.info("SecondEar is ready on http://%s:%s", settings.host, settings.port)
+        try:
+            yield
+        finally:
+            await manager.close()
+            await speech.aclose()
+            services.close()
+            store.close()
+
+    app = FastAPI(
+        title="SecondEar",
+        summary="A second listener's copilot for customer interviews.",
+        description="Live calls (HTTP + WebSockets, see docs/protocol.md) and post-call reports.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.include_router(calls.router)
+    app.include_router(reports.router)
+    app.include_router(ws_audio.router)
+    app.include_router(ws_events.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.FRONTEND, check_dir=False), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz(live: LiveDep) -> dict[str, Any]:
+        """Liveness, the number of calls in memory, and the speech engine's queue lag (seconds)."""
+        sessions = live.calls.active()
+        return {
+            "status": "ok",
+            "calls": len(sessions),
+            "live_calls": sum(1 for s in sessions if not s.ended),
+            "queue_lag": round(live.calls.services.engine.queue_lag, 3),
+        }
+
+    return app

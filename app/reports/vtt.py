@@ -1,0 +1,58 @@
+"""Transcript exports: WebVTT with voice tags, and JSONL in the format `secondear analyze` reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from nlp.types import Speaker, Utterance
+
+ROLE_NAMES: dict[Speaker, str] = {"interviewer": "Interviewer", "customer": "Customer"}
+
+
+def _stamp(seconds: float) -> str:
+    ms = max(0, round(seconds * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
+
+
+def render_vtt(utterances: Sequence[Utterance], names: Mapping[Speaker, str] | None = None) -> str:
+    """WebVTT with one cue an utterance and `<v Name>` voice tags.
+
+    Utterances without times are laid end to end at an estimated reading pace, so the file
+    is still valid WebVTT.
+    """
+    who = {**ROLE_NAMES, **(names or {})}
+    out = ["WEBVTT", ""]
+    clock = 0.0
+    for n, u in enumerate(utterances, start=1):
+        start = u.start if u.start is not None else clock
+        end = u.end if u.end is not None and u.end > start else start + max(1.0, len(u.text.split()) / 2.5)
+        clock = end
+        name = _escape(who[u.speaker]).replace(">", "")
+        out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {name}>{_escape(u.text)}</v>", ""]
+    return "\n".join(out)
+
+
+def render_transcript_jsonl(
+    utterances: Sequence[Utterance], names: Mapping[Speaker, str] | None = None
+) -> str:
+    """One JSON object a line: speaker role, name, start, end (seconds), text."""
+    who = {**ROLE_NAMES, **(names or {})}
+    lines = []
+    for u in utterances:
+        row: dict[str, object] = {"speaker": u.speaker, "name": who[u.speaker], "text": u.text}
+        if u.start is not None:
+            row["start"] = round(u.start, 3)
+        if u.end is not None:
+            row["end"] = round(u.end, 3)
+        if u.id is not None:
+            row["id"] = u.id
+        lines.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,66 @@
+"""Plain-text transcripts: "Name: text" lines, as Zoom and Teams chat and transcript exports
+write them, optionally with a time before the name ("[00:01:02] Name: text", Zoom chat's
+"00:01:02 From Name to Everyone: text"), or a "Name  0:03" header line above the text (Teams
+and Otter copies). A line without a speaker continues the previous turn."""
+
+from __future__ import annotations
+
+import re
+
+from app.transcripts.model import Transcript, TranscriptError, Turn, finish, merge_runs, parse_time
+
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+_LEAD_TIME = re.compile(rf"^\s*[\[(]?({_CLOCK})[\])]?\s*[-\u2013]?\s*")
+# A speaker name: up to five words of letters, digits and name punctuation, no sentence marks.
+_NAME = r"[^\W\d_][\w.'\u2019()@&-]*(?:[ \t]+[\w.'\u2019()@&-]+){0,4}"
+_SPEAKER = re.compile(rf"^({_NAME})[ \t]*:[ \t]*(.*)$")
+_ZOOM_CHAT = re.compile(r"^From[ \t]+(.+?)(?:[ \t]+to[ \t]+.+?)?[ \t]*:[ \t]*(.*)$")
+_HEADER = re.compile(rf"^({_NAME})[ \t]+[\[(]?({_CLOCK})[\])]?[ \t]*$")
+# Words that start a line of speech, not a speaker name, when followed by a colon.
+_NOT_NAMES = frozenset({"http", "https", "note", "question", "answer", "re", "ps"})
+
+
+def split_speaker(line: str) -> tuple[str, str] | None:
+    """("Name", "text") when the line starts with a speaker name and a colon."""
+    chat = _ZOOM_CHAT.match(line)
+    if chat:
+        return chat.group(1).strip(), chat.group(2).strip()
+    m = _SPEAKER.match(line)
+    if not m or m.group(1).lower() in _NOT_NAMES:
+        return None
+    return m.group(1).strip(), m.group(2).strip()
+
+
+def parse_plain(text: str, source: str) -> Transcript:
+    turns: list[Turn] = []
+    pending: tuple[str, float | None, int] | None = None  # a header line waiting for its text
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        header = _HEADER.match(line)
+        if header and header.group(1).lower() not in _NOT_NAMES:
+            pending = (header.group(1).strip(), parse_time(header.group(2)), number)
+            continue
+        start: float | None = None
+        lead = _LEAD_TIME.match(line)
+        if lead and len(line) > lead.end():
+            start = parse_time(lead.group(1))
+            line = line[lead.end() :]
+        named = split_speaker(line)
+        if named:
+            pending = None
+            turns.append(Turn(named[0], named[1], start, None, number))
+        elif pending is not None:
+            name, at, where = pending
+            pending = None
+            turns.append(Turn(name, line, at, None, where))
+        elif turns:
+            prev = turns[-1]
+            turns[-1] = Turn(prev.name, f"{prev.text} {line}".strip(), prev.start, None, prev.line)
+        else:
+            raise TranscriptError(
+                source, number, "expected 'Name: text' (a speaker name, a colon, what they said)"
+            )
+    turns = [t for t in turns if t.text]
+    return finish(merge_runs(turns), source, lenient=True)

@@ -1,0 +1,234 @@
+// @ts-check
+/** Small helpers every page shares: DOM building, the call id and token from the URL, the HTTP API. */
+
+/**
+ * @typedef {"interviewer" | "customer"} Speaker
+ *
+ * @typedef {object} CallLinks
+ * @property {string} [capture]
+ * @property {string} [buddy]
+ * @property {string} [viewer]
+ * @property {string} [report]
+ *
+ * @typedef {object} Call
+ * @property {string} id
+ * @property {string} title
+ * @property {string} interviewer
+ * @property {string | null} [customer]
+ * @property {boolean} [recording_consent]
+ * @property {string} [status]
+ * @property {number | string | null} [created_at]  Unix seconds
+ * @property {number | string | null} [ended_at]
+ * @property {CallLinks} [links]
+ * @property {Record<string, string>} [tokens]
+ */
+
+/**
+ * The element with this id, or an error that names it (a page bug, not a user problem).
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @param {new (...args: any[]) => T} [type]
+ * @returns {T}
+ */
+export function byId(id, type) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`missing element #${id}`);
+  if (type && !(node instanceof type)) throw new Error(`#${id} is not a ${type.name}`);
+  return /** @type {T} */ (node);
+}
+
+/**
+ * Build an element. `attrs` keys starting with "on" become listeners; `class` and `text` are shortcuts.
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ * @returns {HTMLElement}
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = String(value);
+    else if (key === "text") node.textContent = String(value);
+    else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (value === true) node.setAttribute(key, "");
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child);
+  }
+  return node;
+}
+
+/**
+ * Seconds as m:ss, or h:mm:ss past an hour.
+ * @param {number | null | undefined} seconds
+ */
+export function formatClock(seconds) {
+  const total = Math.max(0, Math.floor(Number(seconds) || 0));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** The role token the page was opened with (`?token=`), or "". */
+export function pageToken() {
+  return new URLSearchParams(location.search).get("token") ?? "";
+}
+
+/** The call id from a page path such as /capture/{id} or /buddy/{id}. */
+export function pageCallId() {
+  const parts = location.pathname.split("/").filter(Boolean);
+  return decodeURIComponent(parts[parts.length - 1] ?? "");
+}
+
+/**
+ * ws:// or wss:// URL on this server for a path and query.
+ * @param {string} path
+ * @param {Record<string, string>} query
+ */
+export function socketUrl(path, query) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const qs = new URLSearchParams(query).toString();
+  return `${scheme}//${location.host}${path}?${qs}`;
+}
+
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} status
+   */
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Call the HTTP API. Errors carry the server's `detail`, written for people.
+ * @param {string} path
+ * @param {{method?: string, body?: unknown, token?: string}} [options]
+ * @returns {Promise<any>}
+ */
+export async function api(path, options = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { Accept: "application/json" };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError("Can't reach SecondEar. Check your connection and try again.", 0);
+  }
+  const text = await response.text();
+  /** @type {any} */
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const detail = data && typeof data.detail === "string" ? data.detail : `The server answered ${response.status}.`;
+    throw new ApiError(detail, response.status);
+  }
+  return data;
+}
+
+/**
+ * Human names for nudge kinds and flags: what a product person reads on a card.
+ * @type {Record<string, string>}
+ */
+export const KIND_LABELS = {
+  closed_question: "Closed question",
+  leading_question: "Leading question",
+  hypothetical_question: "Hypothetical question",
+  stacked_questions: "Stacked questions",
+  compliment_fishing: "Fishing for compliments",
+  hot_tip: "Explaining the product",
+  pitch: "Pitching",
+  reflection: "Reflection",
+  workaround: "Workaround",
+  pain: "Pain point",
+  talk_share: "Talking a lot",
+  monologue: "Long monologue",
+  interruption: "Interruption",
+  no_patience: "Filling the silence",
+  rapid_fire: "Rapid back-and-forth",
+  follow_up: "Follow up",
+};
+
+/** @param {string} kind */
+export function kindLabel(kind) {
+  return KIND_LABELS[kind] ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Flags that describe something good or an opportunity, shown in a different tone. */
+export const POSITIVE_FLAGS = new Set(["reflection", "workaround", "pain"]);
+
+/**
+ * The label for a speaker: the role, and the person's name where the call has one.
+ * @param {string} speaker
+ * @param {Partial<Call> | null | undefined} call
+ */
+export function speakerLabel(speaker, call) {
+  if (speaker === "interviewer") return call?.interviewer ? `Interviewer · ${call.interviewer}` : "Interviewer";
+  if (speaker === "customer") return call?.customer ? `Customer · ${call.customer}` : "Customer";
+  return speaker;
+}
+
+/** @param {Partial<Call> | null | undefined} call */
+export function callEnded(call) {
+  if (!call) return false;
+  return Boolean(call.ended_at) || call.status === "ended";
+}
+
+/**
+ * A short message that disappears by itself; also read out by screen readers.
+ * @param {string} message
+ */
+export function toast(message) {
+  let region = document.getElementById("toasts");
+  if (!region) {
+    region = el("div", { id: "toasts", class: "toast-region", role: "status", "aria-live": "polite" });
+    document.body.append(region);
+  }
+  const item = el("div", { class: "toast", text: message });
+  region.append(item);
+  setTimeout(() => item.remove(), 3200);
+}
+
+/**
+ * Copy text to the clipboard, falling back to selecting it in a field when the API is refused.
+ * @param {string} text
+ * @param {HTMLInputElement} [field]
+ */
+export async function copyText(text, field) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (field) {
+      field.focus();
+      field.select();
+    }
+    return false;
+  }
+}
+
+/**
+ * Absolute URL for a path on this server.
+ * @param {string} path
+ */
+export function absoluteUrl(path) {
+  return new URL(path, location.origin).toString();
+}

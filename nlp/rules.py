@@ -1,0 +1,196 @@
+"""Rules as data: JSONL rows of spaCy patterns, validated at load, compiled into one matcher.
+
+One rule a line, in the style of spaCy's SpanRuler and medspacy's context rules:
+
+    {"id": "form.wh.open", "label": "wh_open", "literal": "What happened after that?",
+     "kind": "token", "anchor": "start", "pattern": [{"LOWER": "what"}, {"TAG": "VBD"}]}
+
+- `id` names the rule (unique across every file), `label` what it is evidence of (a flag name or
+  a cue the detectors read), `literal` an example sentence the rule must fire on (a test holds
+  every rule to it).
+- `kind`: `token` (spaCy Matcher pattern, the default), `dependency` (DependencyMatcher pattern)
+  or `phrase` (a list of phrases matched case-insensitively with the PhraseMatcher).
+- `anchor`: where a hit counts. `any` (default), `start` (the first word of a clause once
+  fillers are skipped) or `end` (the last word before the clause's closing punctuation).
+- `note`: free text for reviewers.
+
+Rows are checked against that whitelist of keys and their types, and the patterns against
+spaCy's own schema; any fault is one line naming the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+RuleKind = Literal["token", "dependency", "phrase"]
+Anchor = Literal["any", "start", "end"]
+
+RULES_DIR = Path(__file__).parent / "rules"
+REQUIRED_KEYS = frozenset({"id", "label", "literal", "pattern"})
+ALLOWED_KEYS = REQUIRED_KEYS | {"kind", "anchor", "note"}
+KINDS: tuple[RuleKind, ...] = ("token", "dependency", "phrase")
+ANCHORS: tuple[Anchor, ...] = ("any", "start", "end")
+
+
+class RuleError(ValueError):
+    """A rule file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    label: str
+    literal: str
+    kind: RuleKind
+    anchor: Anchor
+    # Token and dependency patterns are lists of dicts, phrase patterns lists of strings.
+    pattern: tuple[Any, ...]
+    where: str
+    """`file:line`, for error messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHit:
+    """One rule matching tokens doc[start:end]."""
+
+    rule: Rule
+    start: int
+    end: int
+
+
+def _fail(where: str, message: str) -> RuleError:
+    return RuleError(f"{where}: {message}")
+
+
+def parse_rule(row: object, where: str) -> Rule:
+    """Check one decoded row against the whitelist and build a Rule."""
+    if not isinstance(row, Mapping):
+        raise _fail(where, "a rule must be a JSON object")
+    keys = set(row)
+    unknown = sorted(keys - ALLOWED_KEYS)
+    if unknown:
+        raise _fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_KEYS))}")
+    missing = sorted(REQUIRED_KEYS - keys)
+    if missing:
+        raise _fail(where, f"missing key(s) {', '.join(missing)}")
+    for key in ("id", "label", "literal", "kind", "anchor", "note"):
+        if key in row and (not isinstance(row[key], str) or not row[key].strip()):
+            raise _fail(where, f"{key!r} must be a non-empty string")
+    kind = row.get("kind", "token")
+    if kind not in KINDS:
+        raise _fail(where, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    anchor = row.get("anchor", "any")
+    if anchor not in ANCHORS:
+        raise _fail(where, f"anchor {anchor!r} is not one of {', '.join(ANCHORS)}")
+    pattern = row["pattern"]
+    if not isinstance(pattern, list) or not pattern:
+        raise _fail(where, "'pattern' must be a non-empty list")
+    if kind == "phrase":
+        if not all(isinstance(p, str) and p.strip() for p in pattern):
+            raise _fail(where, "a phrase pattern is a list of non-empty strings")
+    elif not all(isinstance(p, dict) for p in pattern):
+        raise _fail(where, f"a {kind} pattern is a list of objects")
+    return Rule(
+        id=row["id"],
+        label=row["label"],
+        literal=row["literal"],
+        kind=cast(RuleKind, kind),
+        anchor=cast(Anchor, anchor),
+        pattern=tuple(pattern),
+        where=where,
+    )
+
+
+def load_rules(path: Path) -> list[Rule]:
+    """Read one JSONL rule file; blank lines and lines starting with // are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read rule file ({exc.strerror or exc})") from exc
+    rules: list[Rule] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("//"):
+            continue
+        where = f"{path.name}:{number}"
+        try:
+            row = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise _fail(where, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        rules.append(parse_rule(row, where))
+    return rules
+
+
+def load_rule_files(paths: Iterable[Path]) -> list[Rule]:
+    """Read several rule files; ids must be unique across all of them."""
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for rule in load_rules(path):
+            if rule.id in seen:
+                raise _fail(rule.where, f"duplicate rule id {rule.id!r} (first at {seen[rule.id]})")
+            seen[rule.id] = rule.where
+            rules.append(rule)
+    return rules
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    # spaCy's pattern errors put the useful part after a header line.
+    useful = [line for line in lines if not line.startswith("[E")] or lines
+    return " ".join(useful[:2]) if useful else type(exc).__name__
+
+
+class RuleMatcher:
+    """All rules compiled into spaCy's Matcher, DependencyMatcher and PhraseMatcher.
+
+    Built once per pipeline; calling it only reads the doc, so one instance serves every call.
+    """
+
+    def __init__(self, nlp: Language, rules: Sequence[Rule]) -> None:
+        from spacy.errors import MatchPatternError
+        from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+
+        self.rules: dict[str, Rule] = {}
+        self._token = Matcher(nlp.vocab, validate=True)
+        self._dependency = DependencyMatcher(nlp.vocab, validate=True)
+        self._phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for rule in rules:
+            if rule.id in self.rules:
+                raise _fail(rule.where, f"duplicate rule id {rule.id!r}")
+            self.rules[rule.id] = rule
+            try:
+                if rule.kind == "token":
+                    self._token.add(rule.id, [list(rule.pattern)])
+                elif rule.kind == "dependency":
+                    self._dependency.add(rule.id, [list(rule.pattern)])
+                else:
+                    self._phrase.add(rule.id, [nlp.make_doc(text) for text in rule.pattern])
+            except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
+                raise _fail(rule.where, f"rule {rule.id!r}: bad {rule.kind} pattern: {_first_line(exc)}") from exc
+        self._strings = nlp.vocab.strings
+
+    def __call__(self, doc: Doc) -> list[RuleHit]:
+        """Every hit of every rule, ordered by position; repeats of a rule at one start are dropped."""
+        hits: dict[tuple[str, int], RuleHit] = {}
+        spans: list[tuple[int, int, int]] = [(m, s, e) for m, s, e in self._token(doc)]
+        spans += [(m, s, e) for m, s, e in self._phrase(doc)]
+        dependency = self._dependency(doc) if len(self._dependency) else []
+        for match_id, token_ids in dependency:
+            spans.append((match_id, min(token_ids), max(token_ids) + 1))
+        for match_id, start, end in spans:
+            rule = self.rules[self._strings[match_id]]
+            key = (rule.id, start)
+            known = hits.get(key)
+            # Keep the longest match of a rule at a start: it is the most specific evidence.
+            if known is None or end > known.end:
+                hits[key] = RuleHit(rule, start, end)
+        return sorted(hits.values(), key=lambda h: (h.start, h.end, h.rule.id))

@@ -1,0 +1,106 @@
+"""Interviewer statements: hot tips, pitches, reflections."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.types import Utterance
+
+
+def flags(tagger, text: str) -> list[str]:
+    return tagger.tag(Utterance("interviewer", text)).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh, you can just drag the file onto the page.",
+        "You just need to enable the integration first.",
+        "That's because we recalculate everything overnight.",
+        "If you click the little arrow it shows the history.",
+        "There's a setting for that in your profile.",
+        "Did you know you can share a link instead?",
+        "The reason it does that is the permissions model.",
+        "You should try the keyboard shortcut, it's faster.",
+        "I'd recommend starting with one team.",
+        "What you want to do is pin the filter.",
+        "Research shows that short reminders work better.",
+        "The way it's built, every change needs an approval.",
+        "It's important to back up the file first.",
+    ],
+)
+def test_statements_hot_tip_fires(tagger, text):
+    assert "hot_tip" in flags(tagger, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What do you think you should do next?",
+        "How do you export it today?",
+        "So it sounds like you need to get approval first.",
+        "Thanks, that's really helpful.",
+        "Can you show me where you click?",
+        "That's the only way that we can work together.",
+        "I'll be taking notes while we talk.",
+        "Our next release will fix that.",
+    ],
+)
+def test_statements_hot_tip_stays_quiet(tagger, text):
+    assert "hot_tip" not in flags(tagger, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're building an assistant that drafts the report.",
+        "We're working on a new importer right now.",
+        "We'll launch the mobile app next quarter.",
+        "Our new version handles that automatically.",
+        "What we're thinking about is a single inbox for all of it.",
+        "Our idea is a bot that chases the approvals.",
+    ],
+)
+def test_statements_pitch_fires(tagger, text):
+    assert "pitch" in flags(tagger, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're going to wrap up in five minutes.",
+        "We'll have a look at that later.",
+        "We cache the data every hour.",
+        "What are you building your reports with?",
+    ],
+)
+def test_statements_pitch_stays_quiet(tagger, text):
+    assert "pitch" not in flags(tagger, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So it sounds like the approvals slow everything down.",
+        "What I'm hearing is that nobody trusts the numbers.",
+        "You're worried the month will be off.",
+        "So you check every invoice twice.",
+        "You feel like the tool works against you.",
+        "So for you, the real cost is the time.",
+    ],
+)
+def test_statements_reflection_fires(tagger, text):
+    assert "reflection" in flags(tagger, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So you check every invoice twice?",
+        "You should check the logs.",
+        "Do you feel like it works against you?",
+        "Thanks for that.",
+    ],
+)
+def test_statements_reflection_stays_quiet(tagger, text):
+    assert "reflection" not in flags(tagger, text)

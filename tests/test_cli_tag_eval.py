@@ -1,0 +1,99 @@
+"""`secondear tag` and `secondear eval`, run through the real command line entry point."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from app.cli import main
+
+LINES = [
+    {"id": "1", "speaker": "interviewer", "text": "Do you use Excel for this?", "start": "00:00:03", "label": ["x"]},
+    {"id": "2", "speaker": "customer", "text": "I just copy it by hand, it takes forever."},
+    {"id": "3", "speaker": "interviewer", "text": "Walk me through the last time you did that.", "message": "old"},
+]
+
+
+def _jsonl(rows) -> str:
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+def test_cli_tag_adds_fields_and_copies_the_rest(tmp_path, capsys):
+    path = tmp_path / "in.jsonl"
+    path.write_text(_jsonl(LINES) + "\n", encoding="utf-8")
+    assert main(["tag", str(path), "--batch-size", "2"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(out) == 3
+    first, second, third = out
+    assert {k: first[k] for k in ("id", "speaker", "text", "start", "label")} == LINES[0]
+    assert first["question"] == "closed" and first["flags"] == ["closed_question"]
+    assert first["message"] and first["suggestion"] == "Walk me through how you use Excel for this."
+    assert second["question"] is None and second["flags"] == ["workaround", "pain"]
+    assert third["question"] == "open" and third["flags"] == []
+    assert "message" not in third and "suggestion" not in third
+
+
+def test_cli_tag_reads_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(_jsonl(LINES[:1])))
+    assert main(["tag", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["question"] == "closed"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("{not json", "line 2: not valid JSON"),
+        ('{"speaker": "host", "text": "hi"}', "line 2: 'speaker' must be"),
+        ('{"speaker": "customer"}', "line 2: 'text' must be a string"),
+        ("[1]", "line 2: expected a JSON object"),
+    ],
+)
+def test_cli_tag_bad_line_is_one_line_error(tmp_path, capsys, bad, message):
+    path = tmp_path / "in.jsonl"
+    path.write_text(_jsonl(LINES[:1]) + bad + "\n", encoding="utf-8")
+    assert main(["tag", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert err.startswith("secondear tag: error: ") and message in err and "\n" not in err
+
+
+def test_cli_tag_missing_file_is_a_usage_error(tmp_path, capsys):
+    assert main(["tag", str(tmp_path / "nope.jsonl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_cli_eval_interview_lines_table_and_json(shared_data, capsys):
+    path = shared_data / "interview-lines.jsonl"
+    assert main(["eval", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "interview-lines" in table and "open/closed macro-F1" in table and "hot_tip" in table
+    assert main(["eval", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "interview-lines"
+    assert all(s["f1"] >= 0.9 for s in data["flags"].values() if s["support"])
+
+
+def test_cli_eval_detects_annomi_fields(tmp_path, capsys):
+    rows = [
+        {"transcript": "7", "speaker": "interviewer", "text": "How have things been?", "question": "open", "input": None, "reflection": None},
+        {"transcript": "7", "speaker": "customer", "text": "Busy.", "question": None, "input": None, "reflection": None},
+        {"transcript": "7", "speaker": "interviewer", "text": "Do you sleep well?", "question": "closed", "input": None, "reflection": None},
+        {"transcript": "7", "speaker": "interviewer", "text": "You should try a walk after lunch.", "question": None, "input": "advice", "reflection": None},
+    ]
+    path = tmp_path / "mi.jsonl"
+    path.write_text(_jsonl(rows), encoding="utf-8")
+    assert main(["eval", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "annomi"
+    assert data["question"]["macro_f1"] == 1.0
+    assert data["flags"]["hot_tip"]["tp"] == 1
+
+
+def test_cli_eval_unknown_format_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"speaker": "interviewer", "text": "hi"}\n', encoding="utf-8")
+    assert main(["eval", str(path)]) == 2
+    assert "unknown format" in capsys.readouterr().err
