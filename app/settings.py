@@ -39,7 +39,10 @@ class Settings(BaseSettings):
         default=0.15, ge=0.03, le=1.0, description="Speech shorter than this (seconds) is ignored as a blip."
     )
     vad_preroll: float = Field(
-        default=0.3, ge=0, le=1.0, description="Seconds of audio before the speech onset given to Whisper."
+        default=0.2, ge=0, le=1.0, description="Seconds of audio before the speech onset given to Whisper."
+    )
+    vad_tail: float = Field(
+        default=0.1, ge=0, le=0.5, description="Seconds of audio after the end of speech given to Whisper."
     )
     vad_max_segment: float = Field(
         default=15.0,
@@ -58,12 +61,23 @@ class Settings(BaseSettings):
         default=15.0,
         ge=5.0,
         le=30.0,
-        description="Seconds of encoder context for partials (Whisper's full window is 30; less is faster).",
+        description="Seconds of encoder context for partials, at least the audio + 10 s (30: Whisper's usual).",
     )
     final_beam_size: int = Field(default=5, ge=1, le=10, description="Beam size for final segments.")
+    final_window: float = Field(
+        default=15.0,
+        ge=5.0,
+        le=30.0,
+        description="Seconds of encoder context for finals, at least the audio + 10 s (30: Whisper's usual).",
+    )
     final_temperatures: tuple[float, ...] = Field(
         default=(0.0, 0.2, 0.4),
         description="Temperatures tried in turn when a final decode fails its checks.",
+    )
+    final_context_words: int = Field(
+        default=80,
+        ge=0,
+        description="Words of the call's recent finals given to Whisper as context (0: none).",
     )
     final_speculate_after: float = Field(
         default=0.2,

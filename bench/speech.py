@@ -38,7 +38,7 @@ from app.audio.engine import SpeechEngine
 from app.audio.events import Event, Final, speech_intervals
 from app.audio.frames import SAMPLE_RATE, float_to_pcm16
 from app.audio.offline import load_tracks, transcribe_tracks
-from app.audio.stream import TrackProcessor
+from app.audio.stream import TextContext, TrackProcessor
 from app.settings import Settings
 from nlp.timing import interruptions, talk_share
 from nlp.types import Interval, Speaker
@@ -103,11 +103,16 @@ def _number(n: int) -> str:
     return str(n)
 
 
+# Spellings that are the same words (as Whisper's English text normaliser treats them).
+_SAME = {"wanna": "want to", "gonna": "going to", "gotta": "got to", "ok": "okay", "alright": "all right"}
+
+
 def normalize_words(text: str) -> list[str]:
     """Lower case, no punctuation, digits as words, no fillers: the same for truth and hypothesis."""
     text = text.lower().replace("--", " ").replace("-", " ").replace("%", " percent")
     text = re.sub(r"\d+", lambda m: f" {_number(int(m.group()))} ", text)
-    return [w for w in re.findall(r"[a-z']+", text) if w.strip("'") and w not in _FILLERS]
+    words = [w for w in re.findall(r"[a-z']+", text) if w.strip("'") and w not in _FILLERS]
+    return " ".join(_SAME.get(w, w) for w in words).split()
 
 
 def edit_distance(a: list[str], b: list[str]) -> int:
@@ -228,6 +233,25 @@ def vad_only(call: Call, settings: Settings, *, bleed: bool = True, leak_db: flo
     return speech_intervals(events, "interviewer"), speech_intervals(events, "customer")
 
 
+def stream_transcripts(call: Call, settings: Settings, transcriber: WhisperTranscriber) -> dict[str, str]:
+    """Each track's finals, decoded inline as the live engine would, the tracks fed in turn."""
+    context = TextContext(settings.final_context_words)
+    processors = {
+        sp: TrackProcessor(sp, settings, transcriber=transcriber, partials=False, context=context)  # type: ignore[arg-type]
+        for sp in ("interviewer", "customer")
+    }
+    audio = {"interviewer": call.interviewer, "customer": call.customer}
+    finals: dict[str, list[str]] = {"interviewer": [], "customer": []}
+    step = SAMPLE_RATE // 2
+    for lo in range(0, len(call.interviewer), step):
+        for sp, processor in processors.items():
+            events = processor.feed(float_to_pcm16(audio[sp][lo : lo + step]))
+            finals[sp] += [e.text for e in events if isinstance(e, Final)]
+    for sp, processor in processors.items():
+        finals[sp] += [e.text for e in processor.finish() if isinstance(e, Final)]
+    return {sp: " ".join(texts) for sp, texts in finals.items()}
+
+
 def measure_offline(
     calls: list[Call], settings: Settings, transcriber: WhisperTranscriber, res: Results
 ) -> None:
@@ -258,13 +282,12 @@ def measure_offline(
         base_share = talk_share(base["interviewer"], base["customer"]) or 0.0
         base_share_err.append(abs(base_share - truth_share) * 100)
 
-        # Streaming finals: the live segmentation and decode (beam 5, one piece at a time). The
+        # Streaming finals: the live segmentation and decode (short window, beam 5, the call's
+        # recent text as context), both tracks fed in turn as the live engine gets them. The
         # live engine cuts and decodes exactly these pieces; only when they are decoded differs.
-        for speaker, audio in (("interviewer", call.interviewer), ("customer", call.customer)):
-            processor = TrackProcessor(speaker, settings, transcriber=transcriber, partials=False)  # type: ignore[arg-type]
-            events = processor.feed(float_to_pcm16(audio)) + processor.finish()
+        for speaker, text in stream_transcripts(call, settings, transcriber).items():
             reference = " ".join(u["text"] for u in call.utterances(speaker))  # type: ignore[arg-type]
-            stream_wer.add(reference, " ".join(e.text for e in events if isinstance(e, Final)))
+            stream_wer.add(reference, text)
 
     res.add(
         "interviewer talk share vs truth (points, worst call)",
@@ -399,7 +422,10 @@ def noise_track(minutes: float, seed: int = 3) -> np.ndarray:
 def measure_noise(minutes: float, settings: Settings, transcriber: WhisperTranscriber, res: Results) -> None:
     print(f"{minutes:g} minutes of silence and noise ...", flush=True)
     audio = noise_track(minutes)
-    processor = TrackProcessor("customer", settings, transcriber=transcriber, partials=False)
+    # As in a call: earlier text as Whisper's context, which makes inventing more tempting.
+    context = TextContext(settings.final_context_words)
+    context.add("So tell me about the last time you had to reconcile the invoices. What did that look like?")
+    processor = TrackProcessor("customer", settings, transcriber=transcriber, partials=False, context=context)
     events = processor.feed(float_to_pcm16(audio)) + processor.finish()
     ours = [e.text for e in events if isinstance(e, Final)]
     segments, _ = transcriber.model.transcribe(audio, language="en", vad_filter=False, beam_size=5)
@@ -488,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         "--interruption-calls", type=int, default=10, help="calls for interruptions (VAD only)"
     )
     parser.add_argument("--interruption-turns", type=int, default=60)
-    parser.add_argument("--replay-seconds", type=float, default=90.0, help="0: skip the real-time replay")
+    parser.add_argument("--replay-seconds", type=float, default=60.0, help="0: skip the real-time replay")
     parser.add_argument("--noise-minutes", type=float, default=10.0, help="0: skip")
     parser.add_argument("--calls-dir", type=Path, help="use these synth_calls.py folders instead")
     args = parser.parse_args(argv)

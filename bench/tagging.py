@@ -30,6 +30,8 @@ from nlp.types import Speaker, Utterance
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 TARGET_P95_MS = 10.0
+# A live final is at most ~15 s of speech, about 40 words; longer turns come only from files.
+LIVE_WORDS = 40
 
 BUILT_IN: list[tuple[Speaker, str]] = [
     ("interviewer", "Walk me through the last time you put the monthly report together."),
@@ -53,7 +55,9 @@ def load_texts(limit: int) -> tuple[list[Utterance], str]:
     if rows:
         step = max(1, len(rows) // limit)
         picked = rows[::step][:limit]
-        return [Utterance(r["speaker"], r["text"]) for r in picked], f"{len(picked)} utterances of the shared data"
+        return [
+            Utterance(r["speaker"], r["text"]) for r in picked
+        ], f"{len(picked)} utterances of the shared data"
     return [Utterance(s, t) for s, t in BUILT_IN], f"{len(BUILT_IN)} built-in lines (shared data absent)"
 
 
@@ -83,13 +87,27 @@ def measure(tagger: Tagger, utterances: Sequence[Utterance]) -> dict[str, Any]:
     base_batch_s = _timed(lambda: list(nlp.pipe(texts, batch_size=256))) / 1000
     tag_batch_s = _timed(lambda: tagger.tag_many(utterances, batch_size=256)) / 1000
     n = len(utterances)
+    live = [i for i, t in enumerate(texts) if len(t.split()) <= LIVE_WORDS]
     return {
         "utterances": n,
         "words_mean": round(statistics.mean(len(t.split()) for t in texts), 1),
         "cpu_count": os.cpu_count(),
         "per_utterance_ms": {
-            "tagger": {"p50": percentile(tag_ms, 50), "p95": percentile(tag_ms, 95), "mean": statistics.mean(tag_ms)},
-            "spacy": {"p50": percentile(base_ms, 50), "p95": percentile(base_ms, 95), "mean": statistics.mean(base_ms)},
+            "tagger": {
+                "p50": percentile(tag_ms, 50),
+                "p95": percentile(tag_ms, 95),
+                "mean": statistics.mean(tag_ms),
+            },
+            "spacy": {
+                "p50": percentile(base_ms, 50),
+                "p95": percentile(base_ms, 95),
+                "mean": statistics.mean(base_ms),
+            },
+        },
+        "live_p95_ms": {
+            "utterances": len(live),
+            "tagger": percentile([tag_ms[i] for i in live], 95),
+            "spacy": percentile([base_ms[i] for i in live], 95),
         },
         "batched_per_s": {"tagger": n / tag_batch_s, "spacy": n / base_batch_s},
         "target_p95_ms": TARGET_P95_MS,
@@ -97,7 +115,7 @@ def measure(tagger: Tagger, utterances: Sequence[Utterance]) -> dict[str, Any]:
 
 
 def table(result: dict[str, Any], source: str) -> str:
-    per, batch = result["per_utterance_ms"], result["batched_per_s"]
+    per, batch, live = result["per_utterance_ms"], result["batched_per_s"], result["live_p95_ms"]
     t, b = per["tagger"], per["spacy"]
     lines = [
         f"tagging: {source}, {result['words_mean']} words on average, {result['cpu_count']} CPUs",
@@ -107,10 +125,13 @@ def table(result: dict[str, Any], source: str) -> str:
         f"{'p50 per utterance (ms)':<28}{t['p50']:>12.2f}{b['p50']:>14.2f}{t['p50'] / b['p50']:>8.2f}",
         f"{'p95 per utterance (ms)':<28}{t['p95']:>12.2f}{b['p95']:>14.2f}{t['p95'] / b['p95']:>8.2f}",
         f"{'mean per utterance (ms)':<28}{t['mean']:>12.2f}{b['mean']:>14.2f}{t['mean'] / b['mean']:>8.2f}",
+        f"{f'p95, <= {LIVE_WORDS} words (ms)':<28}{live['tagger']:>12.2f}{live['spacy']:>14.2f}"
+        f"{live['tagger'] / live['spacy']:>8.2f}",
         f"{'batched (utterances/s)':<28}{batch['tagger']:>12.0f}{batch['spacy']:>14.0f}"
         f"{batch['tagger'] / batch['spacy']:>8.2f}",
         "-" * 62,
-        f"target: p95 <= {TARGET_P95_MS:.0f} ms per utterance: {'met' if t['p95'] <= TARGET_P95_MS else 'NOT met'}",
+        f"target: p95 <= {TARGET_P95_MS:.0f} ms per utterance: "
+        + ("met" if t["p95"] <= TARGET_P95_MS else "NOT met"),
     ]
     return "\n".join(lines)
 

@@ -141,7 +141,9 @@ def detect_format(rows: Sequence[Mapping[str, Any]]) -> Format:
         return "interview-lines"
     if "transcript" in first or "input" in first:
         return "annomi"
-    raise DataError("line 1: unknown format (expected 'flags' for interview-lines, or AnnoMI's 'transcript'/'input')")
+    raise DataError(
+        "line 1: unknown format (expected 'flags' for interview-lines, or AnnoMI's 'transcript'/'input')"
+    )
 
 
 def utterances(rows: Sequence[Mapping[str, Any]]) -> list[Utterance]:
@@ -158,7 +160,9 @@ def utterances(rows: Sequence[Mapping[str, Any]]) -> list[Utterance]:
 
 
 def _question_scores(pairs: Sequence[tuple[str, QuestionForm | None]]) -> tuple[Score, ...]:
-    return tuple(score(form, ((gold == form, predicted == form) for gold, predicted in pairs)) for form in FORMS)
+    return tuple(
+        score(form, ((gold == form, predicted == form) for gold, predicted in pairs)) for form in FORMS
+    )
 
 
 def evaluate(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag], fmt: Format | None = None) -> Report:
@@ -174,7 +178,9 @@ def _gold_form(row: Mapping[str, Any]) -> QuestionForm | None:
     return value if value in FORMS else None
 
 
-def _question_pairs(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> list[tuple[str, QuestionForm | None]]:
+def _question_pairs(
+    rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]
+) -> list[tuple[str, QuestionForm | None]]:
     pairs: list[tuple[str, QuestionForm | None]] = []
     for row, tag in zip(rows, tags, strict=True):
         gold = _gold_form(row)
@@ -190,7 +196,10 @@ def _interview_lines(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> 
         flag_scores.append(
             score(
                 flag.value,
-                ((flag.value in (row.get("flags") or []), flag.value in tag.flags) for row, tag in zip(rows, tags, strict=True)),
+                (
+                    (flag.value in (row.get("flags") or []), flag.value in tag.flags)
+                    for row, tag in zip(rows, tags, strict=True)
+                ),
             )
         )
     return Report("interview-lines", len(rows), _question_scores(pairs), tuple(flag_scores), len(pairs))
@@ -198,7 +207,9 @@ def _interview_lines(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> 
 
 def _annomi(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> Report:
     pairs = _question_pairs(rows, tags)
-    interviewer = [(row, tag) for row, tag in zip(rows, tags, strict=True) if row.get("speaker") == "interviewer"]
+    interviewer = [
+        (row, tag) for row, tag in zip(rows, tags, strict=True) if row.get("speaker") == "interviewer"
+    ]
     golds: dict[Flag, Callable[[Mapping[str, Any]], bool]] = {
         Flag.HOT_TIP: lambda row: row.get("input") in HOT_TIP_INPUTS,
         Flag.REFLECTION: lambda row: row.get("reflection") is not None,
@@ -220,8 +231,9 @@ def format_table(report: Report) -> str:
     lines = [f"{report.format}: {report.utterances} utterances", ""]
     lines.append(f"{'label':<24}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     lines.append("-" * 59)
-    for s in (*report.question_scores, *report.flag_scores):
-        name = f"question={s.label}" if s in report.question_scores else s.label
+    named = [(f"question={s.label}", s) for s in report.question_scores]
+    named += [(s.label, s) for s in report.flag_scores]
+    for name, s in named:
         lines.append(f"{name:<24}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>8.3f}{s.support:>9d}")
     lines.append("-" * 59)
     lines.append(f"open/closed macro-F1 {report.macro_f1:.3f} over {report.question_support} questions")

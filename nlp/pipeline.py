@@ -55,7 +55,9 @@ class Tagger:
         messages: dict[Flag, Coaching] | None = None,
     ) -> None:
         self.nlp = nlp
-        self.rules: tuple[Rule, ...] = tuple(rules if rules is not None else load_rule_files(default_rule_paths()))
+        self.rules: tuple[Rule, ...] = tuple(
+            rules if rules is not None else load_rule_files(default_rule_paths())
+        )
         self.matcher = RuleMatcher(nlp, self.rules)
         self.messages = messages if messages is not None else load_messages()
         self.suggester = Suggester()

@@ -175,17 +175,23 @@ class RuleMatcher:
                 else:
                     self._phrase.add(rule.id, [nlp.make_doc(text) for text in rule.pattern])
             except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
-                raise _fail(rule.where, f"rule {rule.id!r}: bad {rule.kind} pattern: {_first_line(exc)}") from exc
+                raise _fail(
+                    rule.where, f"rule {rule.id!r}: bad {rule.kind} pattern: {_first_line(exc)}"
+                ) from exc
         self._strings = nlp.vocab.strings
 
     def __call__(self, doc: Doc) -> list[RuleHit]:
         """Every hit of every rule, ordered by position; repeats of a rule at one start are dropped."""
         hits: dict[tuple[str, int], RuleHit] = {}
-        spans: list[tuple[int, int, int]] = [(m, s, e) for m, s, e in self._token(doc)]
-        spans += [(m, s, e) for m, s, e in self._phrase(doc)]
-        dependency = self._dependency(doc) if len(self._dependency) else []
-        for match_id, token_ids in dependency:
-            spans.append((match_id, min(token_ids), max(token_ids) + 1))
+        # An empty matcher warns on every call, so only the kinds that hold rules are run.
+        spans: list[tuple[int, int, int]] = []
+        if len(self._token):
+            spans += [(m, s, e) for m, s, e in self._token(doc)]
+        if len(self._phrase):
+            spans += [(m, s, e) for m, s, e in self._phrase(doc)]
+        if len(self._dependency):
+            for match_id, token_ids in self._dependency(doc):
+                spans.append((match_id, min(token_ids), max(token_ids) + 1))
         for match_id, start, end in spans:
             rule = self.rules[self._strings[match_id]]
             key = (rule.id, start)

@@ -24,7 +24,17 @@ from nlp.types import Flag
 
 SUGGESTIONS_FILE = RULES_DIR / "suggestions.jsonl"
 SHAPES = frozenset(
-    {"do_you", "did_you", "have_you", "modal_you", "be_thing", "be_you", "either_or", "declarative_you", "any"}
+    {
+        "do_you",
+        "did_you",
+        "have_you",
+        "modal_you",
+        "be_thing",
+        "be_you",
+        "either_or",
+        "declarative_you",
+        "any",
+    }
 )
 _KEYS = frozenset({"id", "flag", "shape", "template"})
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -165,6 +175,8 @@ class Suggester:
     def suggest(
         self, analysis: Analysis, flags: Sequence[Flag], messages: Mapping[Flag, Coaching]
     ) -> str | None:
+        if not flags:
+            return None
         asked = [c for c in analysis.questions if not c.abandoned] or analysis.questions
         shape = read_shape(analysis.doc, asked[-1]) if asked else QuestionShape(frozenset({"any"}), {})
         for flag in sorted(set(flags), key=lambda f: messages[f].rank):
@@ -173,13 +185,17 @@ class Suggester:
                 return text
         return None
 
-    def _for_flag(self, flag: Flag, analysis: Analysis, asked: Sequence[Clause], shape: QuestionShape) -> str | None:
+    def _for_flag(
+        self, flag: Flag, analysis: Analysis, asked: Sequence[Clause], shape: QuestionShape
+    ) -> str | None:
         if flag == Flag.STACKED_QUESTIONS and asked:
             # One question at a time: the first one asked, on its own.
             first = asked[0]
             end = first.end
             doc = analysis.doc
-            while end > first.head + 1 and (doc[end - 1].is_punct or doc[end - 1].lower_ in ("and", "or", "but", "so")):
+            while end > first.head + 1 and (
+                doc[end - 1].is_punct or doc[end - 1].lower_ in ("and", "or", "but", "so")
+            ):
                 end -= 1
             words = analysis.text(first.head, end)
             return f"{words[0].upper()}{words[1:]}?"

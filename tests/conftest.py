@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from nlp.pipeline import Tagger
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -24,8 +29,20 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tagger():  # type: ignore[no-untyped-def]
+def tagger() -> Tagger:
     """The real tagger, loaded once per test session (spaCy takes about a second)."""
     from nlp.pipeline import Tagger
 
     return Tagger.load()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may skip: CI installs every tool and has the shared data, so a skip there
+    means a check silently did not run."""
+    if not os.environ.get("CI") or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; every check must run in CI", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

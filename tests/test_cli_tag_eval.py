@@ -10,9 +10,20 @@ import pytest
 from app.cli import main
 
 LINES = [
-    {"id": "1", "speaker": "interviewer", "text": "Do you use Excel for this?", "start": "00:00:03", "label": ["x"]},
+    {
+        "id": "1",
+        "speaker": "interviewer",
+        "text": "Do you use Excel for this?",
+        "start": "00:00:03",
+        "label": ["x"],
+    },
     {"id": "2", "speaker": "customer", "text": "I just copy it by hand, it takes forever."},
-    {"id": "3", "speaker": "interviewer", "text": "Walk me through the last time you did that.", "message": "old"},
+    {
+        "id": "3",
+        "speaker": "interviewer",
+        "text": "Walk me through the last time you did that.",
+        "message": "old",
+    },
 ]
 
 
@@ -78,10 +89,38 @@ def test_cli_eval_interview_lines_table_and_json(shared_data, capsys):
 
 def test_cli_eval_detects_annomi_fields(tmp_path, capsys):
     rows = [
-        {"transcript": "7", "speaker": "interviewer", "text": "How have things been?", "question": "open", "input": None, "reflection": None},
-        {"transcript": "7", "speaker": "customer", "text": "Busy.", "question": None, "input": None, "reflection": None},
-        {"transcript": "7", "speaker": "interviewer", "text": "Do you sleep well?", "question": "closed", "input": None, "reflection": None},
-        {"transcript": "7", "speaker": "interviewer", "text": "You should try a walk after lunch.", "question": None, "input": "advice", "reflection": None},
+        {
+            "transcript": "7",
+            "speaker": "interviewer",
+            "text": "How have things been?",
+            "question": "open",
+            "input": None,
+            "reflection": None,
+        },
+        {
+            "transcript": "7",
+            "speaker": "customer",
+            "text": "Busy.",
+            "question": None,
+            "input": None,
+            "reflection": None,
+        },
+        {
+            "transcript": "7",
+            "speaker": "interviewer",
+            "text": "Do you sleep well?",
+            "question": "closed",
+            "input": None,
+            "reflection": None,
+        },
+        {
+            "transcript": "7",
+            "speaker": "interviewer",
+            "text": "You should try a walk after lunch.",
+            "question": None,
+            "input": "advice",
+            "reflection": None,
+        },
     ]
     path = tmp_path / "mi.jsonl"
     path.write_text(_jsonl(rows), encoding="utf-8")

@@ -2,9 +2,9 @@
 
 Without headphones the call's audio comes out of the speakers and back in through the
 interviewer's microphone, quieter and following the customer's loudness syllable by syllable.
-A 32 ms chunk of the interviewer track is bleed when the customer's track is loud at the same
-moment, the microphone is at least `bleed_margin_db` quieter than it, and the two loudness
-curves of the last half second move together. The interviewer's own voice, even over the
+A 32 ms chunk of the interviewer track is bleed when the customer's track was loud in the last
+quarter second, the microphone is at least `bleed_margin_db` quieter than that, and the two
+loudness curves of the last half second move together. The interviewer's own voice, even over the
 customer's, is about as loud as the customer's track and follows its own rhythm, so it passes.
 """
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 SILENT_DB = -100.0
 WINDOW_CHUNKS = 16  # 0.5 s of loudness history for the correlation
 MIN_HEARD = 5  # chunks of customer sound needed before the correlation says anything
+TAIL_CHUNKS = 8  # 0.26 s: how long the customer's voice may still be heard after it stops
 
 
 class Loudness:
@@ -85,7 +86,10 @@ class BleedRule:
 
         `own` and `other` are the loudness of the same trailing chunks, the judged one last.
         """
-        if other[-1] < self.floor_db or own[-1] > other[-1] - self.margin_db:
+        # The customer's level over the last quarter second, not just now: Silero keeps saying
+        # "speech" for a few chunks after the leaked voice stops, and rooms echo.
+        level = float(other[-TAIL_CHUNKS:].max())
+        if level < self.floor_db or own[-1] > level - self.margin_db:
             return False
         # Compare the curves only where the customer is heard: elsewhere the microphone holds the
         # interviewer's own voice or silence, which says nothing about leaking.

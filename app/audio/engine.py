@@ -20,7 +20,7 @@ from app.audio.asr import Transcriber, Transcription, final_request, load_transc
 from app.audio.bleed import Loudness
 from app.audio.events import Event
 from app.audio.scheduler import DecodeScheduler, SchedulerStats, TrackKey
-from app.audio.stream import DecodeJob, TrackProcessor
+from app.audio.stream import DecodeJob, TextContext, TrackProcessor
 from app.audio.vad import SileroVad, Vad
 from app.settings import Settings
 from nlp.types import Speaker
@@ -36,6 +36,8 @@ class _Call:
     # a customer track opens, so an interviewer alone never waits for it.
     customer: Loudness = field(default_factory=Loudness)
     tracks: dict[Speaker, LiveTrack] = field(default_factory=dict)
+    # What was said lately on either track: Whisper's context for the next final.
+    context: TextContext = field(default_factory=TextContext)
 
     def __post_init__(self) -> None:
         self.customer.open = False
@@ -103,18 +105,30 @@ class SpeechEngine:
         """Start processing one track of a call; `start_at` is the call time its audio starts at."""
         if self._scheduler is None:
             raise RuntimeError("the speech engine is not started")
-        call = self._calls.setdefault(call_id, _Call())
+        call = self._calls.get(call_id)
+        if call is None:
+            call = self._calls[call_id] = _Call(context=TextContext(self.settings.final_context_words))
         if track in call.tracks:
             raise ValueError(f"track {track} of call {call_id} is already open")
         if track == "customer":
             # The same Loudness across reconnects: the interviewer's processor holds it.
             processor = TrackProcessor(
-                track, self.settings, vad=self._vad_factory(), start_at=start_at, loudness=call.customer
+                track,
+                self.settings,
+                vad=self._vad_factory(),
+                start_at=start_at,
+                loudness=call.customer,
+                context=call.context,
             )
             call.customer.open = True
         else:
             processor = TrackProcessor(
-                track, self.settings, vad=self._vad_factory(), start_at=start_at, reference=call.customer
+                track,
+                self.settings,
+                vad=self._vad_factory(),
+                start_at=start_at,
+                reference=call.customer,
+                context=call.context,
             )
         live = LiveTrack(self, self._scheduler, call_id, processor, on_event)
         call.tracks[track] = live

@@ -127,7 +127,8 @@ def transcribe_tracks(
 
     if transcriber is None:
         transcriber = load_transcriber(settings)
-    request = final_request(settings, beam_size=settings.offline_beam_size)
+    # Packed windows are full: the usual 30 s window, decoded in batches.
+    request = final_request(settings, beam_size=settings.offline_beam_size, window=False)
     to_decode = sum(job.duration for js in jobs.values() for job in js) or 1.0
     decoded = 0.0
     batch = settings.offline_batch_size if isinstance(transcriber, BatchTranscriber) else 1

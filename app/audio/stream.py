@@ -19,7 +19,7 @@ soon as possible. It takes the Whisper time off the end-of-speech -> final laten
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -41,12 +41,30 @@ from app.settings import Settings
 from nlp.types import Speaker
 
 CHUNK_S = CHUNK / SAMPLE_RATE
-TAIL_S = 0.2  # silence kept after the last speech chunk: Whisper ends words better with some
 # A word starting this close to the end of speech (or later) was not spoken: it is Whisper filling
 # the silent tail ("Thank you.", "Okay."). Real last words start well before the VAD's end.
 LATE_WORD_S = 0.1
 SPLIT_MIN_PAUSE = 3  # chunks (96 ms): a pause this long is a good place for a forced split
 SPLIT_SEARCH_S = 5.0  # look this far back for such a pause
+
+
+class TextContext:
+    """The last words said on a call (both tracks when shared), Whisper's context for finals.
+
+    Conditioning on earlier text is what makes a whole-file decode better than isolated
+    segments: names and topic words ("depression", "vitals") come back right.
+    """
+
+    def __init__(self, max_words: int = 80) -> None:
+        self._words: deque[str] = deque(maxlen=max(max_words, 1))
+        self._enabled = max_words > 0
+
+    def add(self, text: str) -> None:
+        if self._enabled:
+            self._words.extend(text.split())
+
+    def recent(self) -> str:
+        return " ".join(self._words) if self._enabled else ""
 
 
 @dataclass(eq=False)
@@ -120,9 +138,11 @@ class TrackProcessor:
         reference: Loudness | None = None,
         loudness: Loudness | None = None,
         final_beam_size: int | None = None,
+        context: TextContext | None = None,
     ) -> None:
         """`reference`: the customer's loudness, given to the interviewer track for bleed checks.
-        `loudness`: where this track publishes its own (the customer track shares it)."""
+        `loudness`: where this track publishes its own (the customer track shares it).
+        `context`: the call's recent text, shared by its tracks (default: this track's own)."""
         self.track: Speaker = track
         self.settings = settings
         self._transcriber = transcriber
@@ -139,13 +159,14 @@ class TrackProcessor:
         self._loudness = loudness or Loudness()
         self._bleed_rule = BleedRule.from_settings(settings)
         self._bleed = bytearray()  # 1 where an interviewer chunk is the customer leaking in
+        self._context = context or TextContext(settings.final_context_words)
 
         self._threshold = settings.vad_threshold
         self._neg_threshold = max(settings.vad_threshold - 0.15, 0.01)
         self._endpoint_chunks = max(1, round(settings.vad_endpoint / CHUNK_S))
         self._min_speech_chunks = max(1, round(settings.vad_min_speech / CHUNK_S))
         self._preroll_chunks = round(settings.vad_preroll / CHUNK_S)
-        self._tail_chunks = round(TAIL_S / CHUNK_S)
+        self._tail_chunks = round(settings.vad_tail / CHUNK_S)
         self._max_chunks = round(settings.vad_max_segment / CHUNK_S)
         self._partial_chunks = max(1, round(settings.partial_interval / CHUNK_S))
         self._wait_chunks = round(settings.bleed_max_wait / CHUNK_S)
@@ -400,9 +421,13 @@ class TrackProcessor:
 
     def _final_job(self, piece: _Piece, end: int, *, confirmed: bool, tail: bool = True) -> DecodeJob:
         audio_end = min(end + self._tail_chunks, self._arrived) if tail else end
+        request = self._final_request
+        prompt = self._context.recent()
+        if prompt:
+            request = replace(request, prompt=prompt)
         job = DecodeJob(
             kind="final",
-            request=self._final_request,
+            request=request,
             audio=self._slice(piece.audio_start, audio_end),
             offset=self._time(piece.audio_start),
             piece=piece.number,
@@ -441,13 +466,14 @@ class TrackProcessor:
             job = self._awaiting.popleft()
             final = self._final(job, job.result or ())
             if final is not None:
+                self._context.add(final.text)
                 events.append(final)
         return events
 
     def _final(self, job: DecodeJob, result: Transcription) -> Final | None:
         words: list[Word] = []
         # The VAD places speech more precisely than Whisper's word alignment: keep words inside it.
-        lo, hi = job.start, min(job.end + TAIL_S, job.offset + job.duration)
+        lo, hi = job.start, job.offset + job.duration
         for seg in result:
             if self._guards.reason_to_drop(seg) is not None:
                 continue

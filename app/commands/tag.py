@@ -40,7 +40,9 @@ def read_utterances(stream: TextIO) -> list[tuple[dict[str, Any], Utterance]]:
             raise UsageError(f"line {number}: expected a JSON object")
         speaker, text = row.get("speaker"), row.get("text")
         if speaker not in SPEAKER_VALUES:
-            raise UsageError(f"line {number}: 'speaker' must be \"interviewer\" or \"customer\", got {speaker!r}")
+            raise UsageError(
+                f'line {number}: \'speaker\' must be "interviewer" or "customer", got {speaker!r}'
+            )
         if not isinstance(text, str):
             raise UsageError(f"line {number}: 'text' must be a string")
         utterance = Utterance(speaker=speaker, text=text, id=str(row["id"]) if "id" in row else None)
@@ -61,7 +63,9 @@ def tagged_row(row: dict[str, Any], tag: Tag) -> dict[str, Any]:
     return out
 
 
-def _batches(items: list[tuple[dict[str, Any], Utterance]], size: int) -> Iterator[list[tuple[dict[str, Any], Utterance]]]:
+def _batches(
+    items: list[tuple[dict[str, Any], Utterance]], size: int
+) -> Iterator[list[tuple[dict[str, Any], Utterance]]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -12,7 +12,6 @@ from nlp.detectors.clauses import Clause
 from nlp.rules import RuleHit
 from nlp.types import Flag, QuestionForm, Speaker
 
-
 NOT_PREFIX = "not_"
 
 

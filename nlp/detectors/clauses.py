@@ -87,7 +87,7 @@ def _pieces(doc: Doc) -> list[tuple[int, int, bool]]:
 
 
 def _ends_with_question_mark(doc: Doc, start: int, end: int) -> bool:
-    return any(tok.text == "?" for tok in doc[start:end]) and not doc[end - 1].text in DASHES
+    return any(tok.text == "?" for tok in doc[start:end]) and doc[end - 1].text not in DASHES
 
 
 def _joined_after_separator(
@@ -212,7 +212,9 @@ def _judge(
     question_mark: bool,
 ) -> tuple[QuestionForm | None, Rule | None]:
     cues = {hit.rule.label: hit.rule for hit in (*context_cues, *end_cues, *start_cues)}
-    asks = question_mark or any(label in cues for label, form in DECISION if form is not None and label != RATING)
+    asks = question_mark or any(
+        label in cues for label, form in DECISION if form is not None and label != RATING
+    )
     if not asks:
         return None, None
     for label, form in DECISION:

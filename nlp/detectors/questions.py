@@ -26,7 +26,9 @@ class QuestionDetector:
         last = next((c for c in reversed(asked) if not c.abandoned), asked[-1])
         if analysis.question == "closed":
             findings.append(
-                Finding(Flag.CLOSED_QUESTION, last.rule_id or DECLARATIVE_RULE, analysis.text(last.head, last.end))
+                Finding(
+                    Flag.CLOSED_QUESTION, last.rule_id or DECLARATIVE_RULE, analysis.text(last.head, last.end)
+                )
             )
         finished = [c for c in asked if not c.abandoned]
         if len(finished) >= 2:

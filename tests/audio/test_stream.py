@@ -236,3 +236,26 @@ def test_stream_speculation_the_scheduler_skipped_is_decoded_at_the_endpoint() -
     assert final.confirmed and final.end == spec.end
     fake = ScriptedTranscriber()
     assert [type(e) for e in processor.resolve(final, fake.transcribe(final.audio, final.request))] == [Final]
+
+
+def test_stream_finals_are_decoded_with_the_calls_recent_text() -> None:
+    from app.audio.stream import TextContext
+
+    context = TextContext(max_words=3)
+    seen: list[str] = []
+
+    class Recorder(ScriptedTranscriber):
+        def transcribe(self, audio, request):  # type: ignore[no-untyped-def]
+            seen.append(request.prompt)
+            return super().transcribe(audio, request)
+
+    customer = TrackProcessor(
+        "customer", settings(), transcriber=Recorder(), vad=LoudnessVad(), context=context
+    )
+    interviewer = TrackProcessor(
+        "interviewer", settings(), transcriber=Recorder(), vad=LoudnessVad(), context=context
+    )
+    run(customer, tone_track(3.0, [(0.5, 2.5)]))  # says w0.0 ... w2.0 (five words)
+    run(interviewer, tone_track(2.0, [(0.5, 1.5)]))
+    assert seen == ["", "w1.0 w1.5 w2.0"]  # the other track's last three words
+    assert TextContext(max_words=0).recent() == ""

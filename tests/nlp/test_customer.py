@@ -51,7 +51,12 @@ def test_customer_pain_fires(tagger, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["It's fine, it mostly works.", "We mostly use it on Tuesdays.", "Yeah, that part is easy.", "I like the new layout."],
+    [
+        "It's fine, it mostly works.",
+        "We mostly use it on Tuesdays.",
+        "Yeah, that part is easy.",
+        "I like the new layout.",
+    ],
 )
 def test_customer_pain_stays_quiet(tagger, text):
     assert "pain" not in flags(tagger, text)

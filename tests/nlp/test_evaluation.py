@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from nlp.evaluation import DataError, Score, detect_format, evaluate, format_table, read_jsonl, score, utterances
+from nlp.evaluation import (
+    DataError,
+    Score,
+    detect_format,
+    evaluate,
+    format_table,
+    read_jsonl,
+    score,
+    utterances,
+)
 from nlp.types import Flag, FlagHit, Tag
 
 
@@ -41,12 +50,12 @@ def test_evaluation_unknown_format_is_an_error():
 def test_evaluation_bad_line_is_named(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"speaker": "interviewer", "text": "a"}\n{oops\n', encoding="utf-8")
-    with pytest.raises(DataError, match="^line 2: "):
+    with pytest.raises(DataError, match=r"^line 2: "):
         read_jsonl(path)
 
 
 def test_evaluation_bad_speaker_is_named():
-    with pytest.raises(DataError, match="^utterance 2: 'speaker'"):
+    with pytest.raises(DataError, match=r"^utterance 2: 'speaker'"):
         utterances([{"speaker": "interviewer", "text": "a"}, {"speaker": "host", "text": "b"}])
 
 
@@ -72,10 +81,38 @@ def test_evaluation_interview_lines_scores_flags_and_forms():
 
 def test_evaluation_annomi_counts_no_prediction_against_gold():
     rows = [
-        {"transcript": "1", "speaker": "interviewer", "text": "a", "question": "open", "input": None, "reflection": None},
-        {"transcript": "1", "speaker": "interviewer", "text": "b", "question": None, "input": "advice", "reflection": None},
-        {"transcript": "1", "speaker": "customer", "text": "c", "question": None, "input": None, "reflection": None},
-        {"transcript": "1", "speaker": "interviewer", "text": "d", "question": None, "input": None, "reflection": "simple"},
+        {
+            "transcript": "1",
+            "speaker": "interviewer",
+            "text": "a",
+            "question": "open",
+            "input": None,
+            "reflection": None,
+        },
+        {
+            "transcript": "1",
+            "speaker": "interviewer",
+            "text": "b",
+            "question": None,
+            "input": "advice",
+            "reflection": None,
+        },
+        {
+            "transcript": "1",
+            "speaker": "customer",
+            "text": "c",
+            "question": None,
+            "input": None,
+            "reflection": None,
+        },
+        {
+            "transcript": "1",
+            "speaker": "interviewer",
+            "text": "d",
+            "question": None,
+            "input": None,
+            "reflection": "simple",
+        },
     ]
     tags = [_tag(None), _tag(None, Flag.HOT_TIP), _tag(None, Flag.HOT_TIP), _tag(None)]
     report = evaluate(rows, tags)

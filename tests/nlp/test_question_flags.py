@@ -13,7 +13,12 @@ def flags(tagger, text: str, speaker: str = "interviewer") -> list[str]:
 
 @pytest.mark.parametrize(
     "text",
-    ["Do you track this anywhere?", "So you do it by hand?", "Is that the slow part, right?", "How many invoices a week?"],
+    [
+        "Do you track this anywhere?",
+        "So you do it by hand?",
+        "Is that the slow part, right?",
+        "How many invoices a week?",
+    ],
 )
 def test_questions_closed_question_fires(tagger, text):
     assert "closed_question" in flags(tagger, text)
@@ -21,7 +26,11 @@ def test_questions_closed_question_fires(tagger, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["How do you track this today?", "Tell me about the last invoice you chased.", "I see, that makes sense."],
+    [
+        "How do you track this today?",
+        "Tell me about the last invoice you chased.",
+        "I see, that makes sense.",
+    ],
 )
 def test_questions_closed_question_stays_quiet(tagger, text):
     assert "closed_question" not in flags(tagger, text)

@@ -30,7 +30,9 @@ def test_rules_ids_are_unique_across_files():
 
 def _write(tmp_path: Path, *rows: object, name: str = "x.jsonl") -> Path:
     path = tmp_path / name
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -127,7 +129,7 @@ def test_messages_bad_row_names_line(tmp_path, row, message):
 
 def test_messages_missing_flag_is_named(tmp_path):
     path = _write(tmp_path, {"flag": "pain", "rank": 1, "message": "m"}, name="messages.jsonl")
-    with pytest.raises(RuleError, match="no message for .*closed_question"):
+    with pytest.raises(RuleError, match=r"no message for .*closed_question"):
         load_messages(path)
 
 

@@ -41,7 +41,7 @@ def test_statements_hot_tip_fires(tagger, text):
         "So it sounds like you need to get approval first.",
         "Thanks, that's really helpful.",
         "Can you show me where you click?",
-        "That's the only way that we can work together.",
+        "It's a topic which we can come back to.",
         "I'll be taking notes while we talk.",
         "Our next release will fix that.",
     ],
