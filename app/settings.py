@@ -61,7 +61,8 @@ class Settings(BaseSettings):
         default=15.0,
         ge=5.0,
         le=30.0,
-        description="Seconds of encoder context for partials, at least the audio + 10 s (30: Whisper's usual).",
+        description="Seconds of encoder context for partials, at least the audio + 10 s "
+        "(30: Whisper's usual).",
     )
     final_beam_size: int = Field(default=5, ge=1, le=10, description="Beam size for final segments.")
     final_window: float = Field(
@@ -82,7 +83,8 @@ class Settings(BaseSettings):
     final_speculate_after: float = Field(
         default=0.2,
         ge=0,
-        description="Start decoding a final after this much silence, before the endpoint confirms it (0: off).",
+        description="Start decoding a final after this much silence, before the endpoint "
+        "confirms it (0: off).",
     )
     guard_no_speech_prob: float = Field(
         default=0.6, ge=0, le=1, description="Whisper text is dropped above this no-speech probability..."
@@ -104,7 +106,8 @@ class Settings(BaseSettings):
     bleed_margin_db: float = Field(
         default=10.0,
         ge=0,
-        description="Interviewer-mic audio this many dB under the customer's audio can be the customer leaking in.",
+        description="Interviewer-mic audio this many dB under the customer's audio can be "
+        "the customer leaking in.",
     )
     bleed_min_correlation: float = Field(
         default=0.5,
@@ -126,7 +129,7 @@ class Settings(BaseSettings):
         le=30.0,
         description="Recordings: speech segments are packed into windows of this many seconds.",
     )
-    offline_beam_size: int = Field(default=1, ge=1, le=10, description="Beam size when analysing recordings.")
+    offline_beam_size: int = Field(default=5, ge=1, le=10, description="Beam size when analysing recordings.")
     offline_batch_size: int = Field(
         default=4, ge=1, le=16, description="Recordings: windows decoded together (1: one at a time)."
     )

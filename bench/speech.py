@@ -1,6 +1,9 @@
 """Speech engine benchmark: talk time, WER, speed, latency, hallucinations, interruptions, bleed.
 
-    python -m bench.speech [--calls 2] [--max-turns 30] [--replay-seconds 90] [--noise-minutes 10]
+    python -m bench.speech [--calls 4] [--max-turns 40] [--replay-seconds 60] [--noise-minutes 10] [--quick]
+
+About 8 minutes on 2 cores with the defaults (WER needs a few thousand words to be steady:
+sox dithers the synthetic calls, so every run hears slightly different audio); --quick, one.
 
 Synthetic two-track calls come from ../shared/tools/synth_calls.py (espeak-ng + sox) with
 their truth files. Every row is measured against a baseline in the same run:
@@ -22,6 +25,7 @@ import argparse
 import asyncio
 import json
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -490,6 +494,30 @@ def measure_interruptions(calls: list[Call], settings: Settings, res: Results) -
     )
 
 
+def measure_feed_cost(call: Call, settings: Settings, res: Results) -> None:
+    """What `LiveTrack.feed` costs the event loop: Silero + segmentation + bleed check, 20 ms frames."""
+    loud = Loudness()
+    customer = TrackProcessor("customer", settings, partials=False, speculate=False, loudness=loud)
+    interviewer = TrackProcessor("interviewer", settings, partials=False, speculate=False, reference=loud)
+    frame = 320
+    n = min(len(call.interviewer), 120 * SAMPLE_RATE)
+    costs = []
+    for lo in range(0, n, frame):
+        for processor, audio in ((customer, call.customer), (interviewer, call.interviewer)):
+            data = float_to_pcm16(audio[lo : lo + frame])
+            started = time.perf_counter()
+            processor.feed(data)
+            costs.append((time.perf_counter() - started) * 1000)
+    per_second = sum(costs) / (n / SAMPLE_RATE) / 2
+    res.add(
+        "feed() cost in the event loop per track (ms per 20 ms frame: mean / p99; ms per audio second)",
+        f"{statistics.mean(costs):.3f} / {percentile(costs, 99):.2f}; {per_second:.1f}",
+        "-",
+        "(cheap: no target)",
+        None,
+    )
+
+
 def print_table(res: Results, header: str) -> None:
     print()
     print(header)
@@ -508,8 +536,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "annomi-dev.jsonl")
-    parser.add_argument("--calls", type=int, default=2, help="calls for talk share, WER and speed")
-    parser.add_argument("--max-turns", type=int, default=30)
+    parser.add_argument("--calls", type=int, default=4, help="calls for talk share, WER and speed")
+    parser.add_argument("--max-turns", type=int, default=40)
     parser.add_argument(
         "--interruption-calls", type=int, default=10, help="calls for interruptions (VAD only)"
     )
@@ -517,7 +545,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay-seconds", type=float, default=60.0, help="0: skip the real-time replay")
     parser.add_argument("--noise-minutes", type=float, default=10.0, help="0: skip")
     parser.add_argument("--calls-dir", type=Path, help="use these synth_calls.py folders instead")
+    parser.add_argument("--quick", action="store_true", help="a small run (about a minute) to try things")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.calls, args.max_turns, args.replay_seconds, args.noise_minutes = 1, 20, 30.0, 1.0
+        args.interruption_calls, args.interruption_turns = 2, 30
     if not args.data.is_file() and args.calls_dir is None:
         parser.error(f"{args.data} not found: pass --data or --calls-dir")
 
@@ -540,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.noise_minutes > 0:
             measure_noise(args.noise_minutes, settings, transcriber, res)
         measure_interruptions(more, settings, res)
+        measure_feed_cost(calls[0], settings, res)
     minutes = sum(c.duration for c in calls) / 60
     print_table(
         res,

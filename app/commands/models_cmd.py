@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 import numpy as np

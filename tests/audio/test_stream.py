@@ -83,7 +83,7 @@ def test_stream_blip_shorter_than_min_speech_is_ignored() -> None:
 def test_stream_final_audio_has_preroll_and_tail() -> None:
     transcriber = ScriptedTranscriber()
     processor = TrackProcessor(
-        "customer", settings(vad_preroll=0.3), transcriber=transcriber, vad=LoudnessVad()
+        "customer", settings(vad_preroll=0.3, vad_tail=0.2), transcriber=transcriber, vad=LoudnessVad()
     )
     run(processor, tone_track(5.0, [(2.0, 3.0)]))
     [(kind, seconds)] = transcriber.calls
@@ -255,7 +255,9 @@ def test_stream_finals_are_decoded_with_the_calls_recent_text() -> None:
     interviewer = TrackProcessor(
         "interviewer", settings(), transcriber=Recorder(), vad=LoudnessVad(), context=context
     )
-    run(customer, tone_track(3.0, [(0.5, 2.5)]))  # says w0.0 ... w2.0 (five words)
+    said = run(customer, tone_track(3.0, [(0.5, 2.5)]))
     run(interviewer, tone_track(2.0, [(0.5, 1.5)]))
-    assert seen == ["", "w1.0 w1.5 w2.0"]  # the other track's last three words
+    [final] = [e for e in said if isinstance(e, Final)]
+    assert len(final.words) > 3
+    assert seen == ["", " ".join(final.text.split()[-3:])]  # the other track's last three words
     assert TextContext(max_words=0).recent() == ""
