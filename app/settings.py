@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         le=28.0,
         description="Longer speech is split (at a short pause if any) for decoding.",
     )
+    vad_split_after: float = Field(
+        default=6.0,
+        ge=1.0,
+        description="Speech longer than this is decoded in parts, cut at its next pause of 0.25 s.",
+    )
     partials: bool = Field(default=True, description="Decode provisional text while a segment is spoken.")
     partial_interval: float = Field(
         default=0.8, ge=0.2, description="Seconds of new audio between two partials of a track (at least)."

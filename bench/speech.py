@@ -2,7 +2,7 @@
 
     python -m bench.speech [--calls 4] [--max-turns 40] [--replay-seconds 60] [--noise-minutes 10] [--quick]
 
-About 8 minutes on 2 cores with the defaults (WER needs a few thousand words to be steady:
+About 9 minutes on 2 cores with the defaults (WER needs a few thousand words to be steady:
 sox dithers the synthetic calls, so every run hears slightly different audio); --quick, one.
 
 Synthetic two-track calls come from ../shared/tools/synth_calls.py (espeak-ng + sox) with
@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
         "--interruption-calls", type=int, default=10, help="calls for interruptions (VAD only)"
     )
     parser.add_argument("--interruption-turns", type=int, default=60)
-    parser.add_argument("--replay-seconds", type=float, default=60.0, help="0: skip the real-time replay")
+    parser.add_argument("--replay-seconds", type=float, default=90.0, help="0: skip the real-time replay")
     parser.add_argument("--noise-minutes", type=float, default=10.0, help="0: skip")
     parser.add_argument("--calls-dir", type=Path, help="use these synth_calls.py folders instead")
     parser.add_argument("--quick", action="store_true", help="a small run (about a minute) to try things")

@@ -20,3 +20,17 @@ def test_readme_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make run" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_settings_table_is_current() -> None:
+    import subprocess
+    import sys
+
+    table = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "settings_table.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    assert table in (ROOT / "README.md").read_text(), "run scripts/settings_table.py --readme"

@@ -180,8 +180,9 @@ class WhisperTranscriber:
             best_of=request.beam_size,
             temperature=list(request.temperatures),
             word_timestamps=request.word_timestamps,
-            # Each segment is decoded alone: text carried over from the last one spreads errors.
+            # The piece is decoded on its own, with only the caller's context as earlier text.
             condition_on_previous_text=False,
+            initial_prompt=request.prompt.strip() or None,
             without_timestamps=True,
             vad_filter=False,
         )

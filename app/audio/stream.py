@@ -45,6 +45,9 @@ CHUNK_S = CHUNK / SAMPLE_RATE
 # the silent tail ("Thank you.", "Okay."). Real last words start well before the VAD's end.
 LATE_WORD_S = 0.1
 SPLIT_MIN_PAUSE = 3  # chunks (96 ms): a pause this long is a good place for a forced split
+# A pause this long (shorter than the endpoint) ends a piece that has lasted `vad_split_after`:
+# long monologues get their text sentence by sentence, and each final decodes faster.
+PAUSE_SPLIT_S = 0.25
 SPLIT_SEARCH_S = 5.0  # look this far back for such a pause
 
 
@@ -120,6 +123,7 @@ class _Piece:
     partial: DecodeJob | None = None
     speculative: DecodeJob | None = None
     flags: list[bool] = field(default_factory=list)
+    waiting: bool = False  # opened by a pause split; no speech in it yet
 
 
 class TrackProcessor:
@@ -168,6 +172,8 @@ class TrackProcessor:
         self._preroll_chunks = round(settings.vad_preroll / CHUNK_S)
         self._tail_chunks = round(settings.vad_tail / CHUNK_S)
         self._max_chunks = round(settings.vad_max_segment / CHUNK_S)
+        self._soft_chunks = round(settings.vad_split_after / CHUNK_S)
+        self._pause_chunks = round(PAUSE_SPLIT_S / CHUNK_S)
         self._partial_chunks = max(1, round(settings.partial_interval / CHUNK_S))
         self._wait_chunks = round(settings.bleed_max_wait / CHUNK_S)
 
@@ -343,6 +349,12 @@ class TrackProcessor:
         assert piece is not None
         piece.flags.append(speech)
         if speech:
+            if piece.waiting:
+                # Speech again after a pause split: the new piece starts here, with its pre-roll.
+                start = max(piece.audio_start, i - self._preroll_chunks)
+                piece.flags = piece.flags[start - piece.audio_start :]
+                piece.audio_start, piece.speech_start, piece.last_partial = start, i, i
+                piece.waiting = False
             if piece.speculative is not None:
                 piece.speculative.cancelled = True
                 piece.speculative = None
@@ -358,11 +370,34 @@ class TrackProcessor:
                 self._request_partial(i + 1)
         else:
             self._silence += 1
-            if self._speculate and self._silence == self._spec_chunks and piece.speculative is None:
+            if (
+                not piece.waiting
+                and self._speculate
+                and self._silence == self._spec_chunks
+                and piece.speculative is None
+            ):
                 piece.speculative = self._final_job(piece, self._last_speech + 1, confirmed=False)
+            if (
+                not piece.waiting
+                and self._silence == self._pause_chunks
+                and self._last_speech + 1 - piece.audio_start >= self._soft_chunks
+            ):
+                self._pause_split(i + 1)
             if self._silence >= self._endpoint_chunks:
                 events += self._end_segment()
         return events
+
+    def _pause_split(self, now: int) -> None:
+        """Close a long piece at a sentence-like pause while the speaker goes on (or not)."""
+        piece = self._piece
+        assert piece is not None
+        end = self._last_speech + 1
+        self._close_piece(piece, end)
+        cut = min(end + self._tail_chunks, now)
+        self._pieces += 1
+        new = _Piece(self._pieces, cut, cut, last_partial=cut, waiting=True)
+        new.flags = [False] * (now - cut)
+        self._piece = new
 
     def _start_segment(self) -> list[Event]:
         self._state = _State.SPEAKING
@@ -378,7 +413,8 @@ class TrackProcessor:
         assert piece is not None
         end = self._last_speech + 1
         events: list[Event] = [SpeechEnded(self.track, self._time(end), self._time(self._onset))]
-        self._close_piece(piece, end)
+        if not piece.waiting:
+            self._close_piece(piece, end)
         self._state = _State.IDLE
         self._piece = None
         return events + self._release_finals()

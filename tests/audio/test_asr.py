@@ -68,6 +68,14 @@ def test_asr_whisper_final_has_words_and_partial_is_fast_path(whisper, speak) ->
     assert words[-1].end >= len(audio) / 16000 - 0.8
     partial = whisper.transcribe(audio, DecodeRequest("partial", window=15.0))
     assert "invoice" in " ".join(s.text for s in partial).lower()
+    # with the call's earlier text as context, and on Whisper's usual 30 s window
+    for window in (15.0, None):
+        request = DecodeRequest(
+            "final", beam_size=5, word_timestamps=True, window=window, prompt="We pay suppliers."
+        )
+        again = whisper.transcribe(audio, request)
+        assert "invoices" in " ".join(s.text for s in again).lower()
+        assert "suppliers" not in " ".join(s.text for s in again).lower()
 
 
 @pytest.mark.slow

@@ -261,3 +261,30 @@ def test_stream_finals_are_decoded_with_the_calls_recent_text() -> None:
     assert len(final.words) > 3
     assert seen == ["", " ".join(final.text.split()[-3:])]  # the other track's last three words
     assert TextContext(max_words=0).recent() == ""
+
+
+def test_stream_long_speech_is_finalised_at_pauses_while_it_goes_on() -> None:
+    # 4 sentences of 3 s with 0.3 s pauses: after 6 s, the next pause closes a piece
+    sentences = [(1.0 + 3.3 * k, 4.0 + 3.3 * k) for k in range(4)]
+    transcriber = ScriptedTranscriber()
+    processor = TrackProcessor(
+        "customer", settings(vad_split_after=6.0), transcriber=transcriber, vad=LoudnessVad()
+    )
+    events = run(processor, tone_track(16.0, sentences))
+    kinds = [type(e).__name__ for e in events]
+    # one speech interval, two finals: each piece of >= 6 s ends at the next pause, 0.25 s into
+    # it, before the 0.5 s endpoint (so the last Final may come before SpeechEnded)
+    assert kinds == ["SpeechStarted", "Final", "Final", "SpeechEnded"]
+    finals = [e for e in events if isinstance(e, Final)]
+    assert finals[0].end == pytest.approx(7.3, abs=0.15) and finals[1].start >= 7.5
+    assert all(seconds < 8.0 for _, seconds in transcriber.calls)
+
+
+def test_stream_pause_split_then_silence_gives_no_empty_final() -> None:
+    transcriber = ScriptedTranscriber()
+    processor = TrackProcessor(
+        "customer", settings(vad_split_after=2.0), transcriber=transcriber, vad=LoudnessVad()
+    )
+    events = run(processor, tone_track(6.0, [(1.0, 3.5)]))  # the pause after 3.5 s is the endpoint
+    assert [type(e).__name__ for e in events] == ["SpeechStarted", "Final", "SpeechEnded"]
+    assert len(transcriber.calls) == 1
