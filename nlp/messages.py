@@ -8,11 +8,10 @@ follow-up probe for flags that have no rephrase built from the words.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.rules import RULES_DIR, RuleError
+from nlp.rules import RULES_DIR, RuleError, read_rows
 from nlp.types import Flag
 
 MESSAGES_FILE = RULES_DIR / "messages.jsonl"
@@ -30,19 +29,8 @@ class Coaching:
 
 def load_messages(path: Path = MESSAGES_FILE) -> dict[Flag, Coaching]:
     """Every flag's coaching line; a missing flag or a malformed row is a RuleError."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise RuleError(f"{path}: cannot read messages ({exc.strerror or exc})") from exc
     found: dict[Flag, Coaching] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("//"):
-            continue
-        where = f"{path.name}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RuleError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    for where, row in read_rows(path, "messages"):
         if not isinstance(row, dict):
             raise RuleError(f"{where}: a message row must be a JSON object")
         if set(row) - _KEYS or _REQUIRED - set(row):

@@ -21,7 +21,7 @@ spaCy's own schema; any fault is one line naming the file and line.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -109,24 +109,30 @@ def parse_rule(row: object, where: str) -> Rule:
     )
 
 
-def load_rules(path: Path) -> list[Rule]:
-    """Read one JSONL rule file; blank lines and lines starting with // are skipped."""
+def read_rows(path: Path, what: str) -> Iterator[tuple[str, Any]]:
+    """Yield (`file:line`, parsed JSON) for each row of a JSONL data file.
+
+    Blank lines and lines starting with // are skipped; unreadable files and bad JSON are
+    RuleErrors naming the file (and line), so every data file fails the same readable way.
+    """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise RuleError(f"{path}: cannot read rule file ({exc.strerror or exc})") from exc
-    rules: list[Rule] = []
+        raise RuleError(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("//"):
             continue
         where = f"{path.name}:{number}"
         try:
-            row = json.loads(stripped)
+            yield where, json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise _fail(where, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
-        rules.append(parse_rule(row, where))
-    return rules
+
+
+def load_rules(path: Path) -> list[Rule]:
+    """Read one JSONL rule file; blank lines and lines starting with // are skipped."""
+    return [parse_rule(row, where) for where, row in read_rows(path, "rule file")]
 
 
 def load_rule_files(paths: Iterable[Path]) -> list[Rule]:

@@ -8,7 +8,6 @@ The wording lives in `rules/suggestions.jsonl`; this module only reads the quest
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from nlp.detectors.base import Analysis
 from nlp.detectors.clauses import Clause
 from nlp.messages import Coaching
-from nlp.rules import RULES_DIR, RuleError
+from nlp.rules import RULES_DIR, RuleError, read_rows
 from nlp.types import Flag
 
 SUGGESTIONS_FILE = RULES_DIR / "suggestions.jsonl"
@@ -62,19 +61,8 @@ class Template:
 
 def load_templates(path: Path = SUGGESTIONS_FILE) -> list[Template]:
     """Read and check the suggestion templates; a bad row is a RuleError naming its line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise RuleError(f"{path}: cannot read suggestions ({exc.strerror or exc})") from exc
     templates: list[Template] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("//"):
-            continue
-        where = f"{path.name}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RuleError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    for where, row in read_rows(path, "suggestions"):
         if not isinstance(row, dict) or set(row) != _KEYS:
             raise RuleError(f"{where}: a suggestion has exactly the keys {', '.join(sorted(_KEYS))}")
         if not all(isinstance(row[k], str) and row[k] for k in _KEYS):
