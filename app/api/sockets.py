@@ -13,6 +13,9 @@ from typing import Any
 from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from app.db.repository import Role
+from app.deps import Live
+
 log = logging.getLogger(__name__)
 
 # Close codes of docs/protocol.md.
@@ -77,3 +80,19 @@ async def first_of(*tasks: asyncio.Task[Any]) -> None:
                 result, (asyncio.CancelledError, WebSocketDisconnect)
             ):
                 log.warning("socket task failed: %r", result)
+
+
+async def admit(ws: WebSocket, call_id: str, live: Live) -> tuple[Channel, Role] | None:
+    """Accept a socket for a call and check its token; refuse it (and return None) when the
+    call does not exist or the token is wrong. Both routes start this way."""
+    await ws.accept()
+    channel = Channel(ws)
+    row = await live.store.run(live.repo.get_call, call_id)
+    if row is None:
+        await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
+        return None
+    role = live.repo.role_for(row, ws.query_params.get("token"))
+    if role is None:
+        await channel.refuse(BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call.")
+        return None
+    return channel, role

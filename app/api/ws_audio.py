@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from app.api.sockets import BAD_MESSAGE, BAD_TOKEN, BUSY, ENDED, NO_CALL, NOT_ALLOWED, Channel, first_of
+from app.api.sockets import BAD_MESSAGE, BUSY, ENDED, NO_CALL, NOT_ALLOWED, Channel, admit, first_of
 from app.audio.frames import FrameError, check_frame
 from app.calls.session import AudioClaim, CallSession
 from app.deps import LiveDep
@@ -38,17 +38,11 @@ class _Refusal:
 
 @router.websocket("/ws/calls/{call_id}/audio")
 async def audio_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
-    await ws.accept()
-    channel = Channel(ws)
+    admitted = await admit(ws, call_id, live)
+    if admitted is None:
+        return
+    channel, role = admitted
     track_name = ws.query_params.get("track")
-    row = await live.store.run(live.repo.get_call, call_id)
-    if row is None:
-        return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
-    role = live.repo.role_for(row, ws.query_params.get("token"))
-    if role is None:
-        return await channel.refuse(
-            BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call."
-        )
     if role != "interviewer":
         return await channel.refuse(
             NOT_ALLOWED, "not_allowed", "Only the interviewer's capture link may send audio."

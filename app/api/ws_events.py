@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
-from app.api.sockets import BAD_MESSAGE, BAD_TOKEN, NO_CALL, OVERLOADED, Channel, first_of
+from app.api.sockets import BAD_MESSAGE, NO_CALL, OVERLOADED, Channel, admit, first_of
 from app.calls.hub import OVERFLOW, Subscriber
 from app.calls.session import CallSession
 from app.db.repository import Role
@@ -36,16 +36,10 @@ class BadMessage(Exception):
 
 @router.websocket("/ws/calls/{call_id}/events")
 async def events_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
-    await ws.accept()
-    channel = Channel(ws)
-    row = await live.store.run(live.repo.get_call, call_id)
-    if row is None:
-        return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
-    role = live.repo.role_for(row, ws.query_params.get("token"))
-    if role is None:
-        return await channel.refuse(
-            BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call."
-        )
+    admitted = await admit(ws, call_id, live)
+    if admitted is None:
+        return
+    channel, role = admitted
     session = await live.calls.get(call_id)
     if session is None:
         return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
