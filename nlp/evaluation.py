@@ -112,13 +112,9 @@ def score(label: str, pairs: Iterable[tuple[bool, bool]]) -> Score:
     return Score(label, tp, fp, fn)
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSONL file; a bad line is a DataError naming it."""
-    rows: list[dict[str, Any]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DataError(f"cannot read {path} ({exc.strerror or exc})") from exc
+def parse_jsonl(lines: Iterable[str]) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; a bad line is a DataError naming it."""
+    rows: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -128,8 +124,17 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             raise DataError(f"line {number}: not valid JSON ({exc.msg})") from exc
         if not isinstance(row, dict):
             raise DataError(f"line {number}: expected a JSON object")
-        rows.append(row)
+        rows.append((number, row))
     return rows
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Rows of a JSONL file; a bad line is a DataError naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DataError(f"cannot read {path} ({exc.strerror or exc})") from exc
+    return [row for _, row in parse_jsonl(lines)]
 
 
 def detect_format(rows: Sequence[Mapping[str, Any]]) -> Format:

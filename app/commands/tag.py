@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from app.cli import UsageError
 from app.settings import Settings
-from nlp.evaluation import SPEAKER_VALUES
+from nlp.evaluation import SPEAKER_VALUES, DataError, parse_jsonl
 from nlp.pipeline import Tagger
 from nlp.rules import RuleError
 from nlp.types import Tag, Utterance
@@ -29,15 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_utterances(stream: TextIO) -> list[tuple[dict[str, Any], Utterance]]:
     """Every line as (row, utterance); a bad line is a UsageError naming it."""
     found: list[tuple[dict[str, Any], Utterance]] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"line {number}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise UsageError(f"line {number}: expected a JSON object")
+    try:
+        rows = parse_jsonl(stream)
+    except DataError as exc:
+        raise UsageError(str(exc)) from exc
+    for number, row in rows:
         speaker, text = row.get("speaker"), row.get("text")
         if speaker not in SPEAKER_VALUES:
             raise UsageError(
