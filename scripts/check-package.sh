@@ -54,6 +54,8 @@ venv=$work/venv
 "$UV" venv --quiet --python "$PYTHON" "$venv"
 "$UV" pip install --quiet --python "$venv/bin/python" --require-hashes -r "$work/requirements.txt"
 "$UV" pip install --quiet --python "$venv/bin/python" --no-deps "$wheel"
+# The wheel's own requirements are all met by the locked set (nothing missing, nothing too old).
+"$UV" pip check --quiet --python "$venv/bin/python"
 
 # From here on: an empty folder, no PYTHONPATH, and only the installed command.
 mkdir "$work/run"
