@@ -19,13 +19,13 @@ $(UV): scripts/uv-requirements.txt
 	$(TOOLS)/bin/python -m pip install --quiet --require-hashes -r scripts/uv-requirements.txt
 	touch $(UV)
 
-# --locked: stop, rather than install, when uv.lock does not match pyproject.toml (run `make lock`).
+# --locked: never rewrite uv.lock while installing (lock-check has said whether it matches).
 $(STAMP): pyproject.toml uv.lock $(UV)
 	$(UV) sync --quiet --locked --extra dev --python $(PYTHON)
 	touch $(STAMP)
 
 ## setup: the virtual environment with SecondEar (editable) and its embedded models, from uv.lock
-setup: $(STAMP)
+setup: lock-check $(STAMP)
 
 ## lock: refresh uv.lock after editing the dependencies in pyproject.toml (keeps the other pins)
 lock: $(UV)
@@ -49,7 +49,7 @@ run: setup
 	$(BIN)/secondear serve
 
 ## test: every check: lint, types, unit, live-server and browser tests
-test: lock-check setup system-deps lint typecheck unit package-check
+test: setup system-deps lint typecheck unit package-check
 
 lint: setup
 	$(BIN)/ruff check .
