@@ -35,7 +35,9 @@ wheel=$(echo "$work"/dist/secondear-*.whl)
 [ -f "$wheel" ] || fail "no wheel built"
 
 say "every file of the package folders is in the wheel"
-git ls-files app nlp models frontend >"$work/tracked.txt"
+# The committed files; outside a git checkout (an unpacked sdist), every file but compiled Python.
+git ls-files app nlp models frontend >"$work/tracked.txt" 2>/dev/null ||
+  find app nlp models frontend -type f ! -path '*/__pycache__/*' ! -name '*.py[cod]' >"$work/tracked.txt"
 "$PYTHON" - "$wheel" "$work/tracked.txt" <<'EOF'
 import sys
 import zipfile
