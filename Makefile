@@ -3,17 +3,42 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.secondear-installed
+# uv installs the locked dependency tree (uv.lock, with hashes). It lives in a venv of its own, pinned by
+# hash in scripts/uv-requirements.txt, because `uv sync` keeps .venv exactly as locked.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# Use the machine's Python; never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup system-deps lint typecheck unit quality bench clean
+.PHONY: run test setup system-deps lint typecheck unit package-check lock lock-check lock-upgrade \
+	quality bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(UV): scripts/uv-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --require-hashes -r scripts/uv-requirements.txt
+	touch $(UV)
+
+# --locked: never rewrite uv.lock while installing (lock-check has said whether it matches).
+$(STAMP): pyproject.toml uv.lock $(UV)
+	$(UV) sync --quiet --locked --extra dev --python $(PYTHON)
 	touch $(STAMP)
 
-## setup: the virtual environment with SecondEar and its embedded models
-setup: $(STAMP)
+## setup: the virtual environment with SecondEar (editable) and its embedded models, from uv.lock
+setup: lock-check $(STAMP)
+
+## lock: refresh uv.lock after editing the dependencies in pyproject.toml (keeps the other pins)
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
+## lock-upgrade: move every pin of uv.lock to the newest release pyproject.toml allows
+lock-upgrade: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+
+## lock-check: fail when uv.lock does not match pyproject.toml (offline: the index is not asked)
+lock-check: $(UV)
+	@$(UV) lock --check --offline --quiet --python $(PYTHON) || { \
+	  echo "uv.lock does not match pyproject.toml: run 'make lock' and commit uv.lock" >&2; exit 1; }
 
 ## system-deps: Debian packages the tests need (Chromium, espeak-ng, sox)
 system-deps:
@@ -24,7 +49,7 @@ run: setup
 	$(BIN)/secondear serve
 
 ## test: every check: lint, types, unit, live-server and browser tests
-test: setup system-deps lint typecheck unit
+test: setup system-deps lint typecheck unit package-check
 
 lint: setup
 	$(BIN)/ruff check .
@@ -35,6 +60,11 @@ typecheck: setup
 
 unit: setup
 	$(BIN)/pytest
+
+## package-check: build wheel and sdist, install the wheel from the lock in a new venv outside the
+## checkout, and run `secondear models`, `analyze` and `serve` from there
+package-check: $(UV)
+	UV=$(UV) PYTHON=$(PYTHON) ./scripts/check-package.sh
 
 ## quality: the detector quality table of the README (needs ../shared/data)
 quality: setup
@@ -49,4 +79,4 @@ bench: setup system-deps
 	$(BIN)/python -m bench.live
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

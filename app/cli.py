@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import Protocol
 
 from models.errors import ModelError
@@ -39,8 +40,17 @@ def _load(name: str) -> CommandModule:
     return module
 
 
+def package_version() -> str:
+    """The installed version (pyproject.toml is the one place it is written)."""
+    try:
+        return version("secondear")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="secondear", description="SecondEar: the buddy's copilot.")
+    parser.add_argument("--version", action="version", version=f"secondear {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     chosen = next((a for a in argv if a in COMMANDS), None)
     for name, (_, help_text) in COMMANDS.items():
