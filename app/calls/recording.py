@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from app.protocol import SAMPLE_RATE
 from nlp.types import Speaker
 
-RATE = 16000
+RATE = SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 

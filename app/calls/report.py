@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from app.db.repository import CallHistory
+from app.protocol import SAMPLE_RATE
 from app.reports import Moment, Report, build_report
 from nlp.types import SPEAKERS, Flag, FlagHit, Interval, Speaker, Tag, TaggedUtterance, Utterance
 
@@ -66,7 +67,7 @@ def call_report(history: CallHistory) -> Report:
     for iv in history.intervals:
         if iv.speaker in speech and iv.end > iv.start:
             speech[iv.speaker].append(Interval(iv.start, iv.end))
-    received = max(history.received.values(), default=0) / 16000
+    received = max(history.received.values(), default=0) / SAMPLE_RATE
     tagged = tagged_utterances(history)
     ends = [u.end for u in history.utterances] + [iv.end for ivs in speech.values() for iv in ivs]
     duration = max([received, *ends]) if (received or ends) else None

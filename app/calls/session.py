@@ -1,16 +1,17 @@
 """One live call: its two tracks, the pipeline from speech events to nudges, and persistence.
 
 Audio → `feed` → speech engine → `_on_event` → (finals: tagger) → nudge candidates → policy
-→ stored → published to the call's event sockets. Everything announced is written first and
-published second, so a killed server never forgets what a buddy already saw; the audio clock
-(samples held per track) is checkpointed twice a second and is what a restarted server
-resumes from.
+→ stored → published to the call's event sockets. Every event a page keeps (finals, nudges,
+flags, notes, whispers, ratings, the end of the call) is written first and published second,
+so a killed server never forgets what a buddy already saw. Partials and talk events are
+fleeting and not stored: a reconnecting page gets the latest talk figures in `state`, and the
+next partial replaces a lost one. The audio clock (samples held per track) is checkpointed
+twice a second and is what a restarted server resumes from.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -19,22 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from app import protocol
 from app.audio.events import Event, Final, Partial, SpeechEnded, SpeechStarted
 from app.calls import nudges, recording
 from app.calls.hub import Hub
-from app.calls.messages import (
-    SAMPLE_RATE,
-    call_payload,
-    envelope,
-    mark_payload,
-    nudge_payload,
-    t,
-    utterance_payload,
-)
+from app.calls.messages import call_payload, mark_payload, nudge_payload, utterance_payload
 from app.calls.policy import Decision, HoldReason, NudgePolicy
 from app.calls.ports import LiveTrackLike, SpeechEngineLike, TaggerLike
-from app.db.repository import CallHistory, Role, Store, new_id
+from app.db.repository import CallHistory, Store, new_id
 from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, UtteranceRow
+from app.protocol import SAMPLE_RATE, CloseCode, Role
 from app.settings import Settings
 from nlp.live_rules import Cue, LiveTiming, TimingRules
 from nlp.types import SPEAKERS, Interval, Speaker, Tag, Utterance
@@ -100,10 +97,10 @@ class AudioClaim:
     track: Speaker
     last_seen: float = field(default_factory=time.monotonic)
     kick: asyncio.Event = field(default_factory=asyncio.Event)
-    close_code: int = 1000
+    close_code: CloseCode = CloseCode.NORMAL
     close_reason: str = ""
 
-    def close(self, code: int, reason: str) -> None:
+    def close(self, code: CloseCode, reason: str) -> None:
         if not self.kick.is_set():
             self.close_code, self.close_reason = code, reason
             self.kick.set()
@@ -121,12 +118,13 @@ class CallSession:
         self.published_seq = self.seq
         self.received: dict[Speaker, int] = {s: history.received.get(s, 0) for s in SPEAKERS}
         self.persisted: dict[Speaker, int] = dict(self.received)
-        self.transcript: list[dict[str, Any]] = [utterance_payload(u) for u in history.utterances]
-        self.nudges: list[dict[str, Any]] = [nudge_payload(n) for n in history.nudges if n.sent]
-        self.flags = [mark_payload(m) for m in history.marks if m.kind == "flag"]
-        self.notes = [mark_payload(m) for m in history.marks if m.kind == "note"]
-        self.whispers = [mark_payload(m) for m in history.marks if m.kind == "whisper"]
-        self.talk_payload: dict[str, Any] | None = None
+        self.transcript: list[protocol.Final] = [utterance_payload(u) for u in history.utterances]
+        self.nudges: list[protocol.Nudge] = [nudge_payload(n) for n in history.nudges if n.sent]
+        self.marks: dict[str, list[BaseModel]] = {
+            kind: [mark_payload(m) for m in history.marks if m.kind == kind]
+            for kind in ("flag", "note", "whisper")
+        }
+        self.talk_payload: protocol.Talk | None = None
 
         self.timing = LiveTiming(timing_rules(self.settings))
         for speaker in SPEAKERS:
@@ -182,7 +180,7 @@ class CallSession:
         if current is not None and not current.kick.is_set():
             if time.monotonic() - current.last_seen < self.settings.audio_takeover_seconds:
                 return None
-            current.close(4429, "Another connection took over this track.")
+            current.close(CloseCode.BUSY, "Another connection took over this track.")
         claim = AudioClaim(track)
         self.claims[track] = claim
         handle = self._idle_flush[track]
@@ -294,8 +292,8 @@ class CallSession:
     async def _on_event(self, event: Event) -> None:
         if isinstance(event, Partial):
             await self._emit(
-                "transcript.partial",
-                {"speaker": event.track, "start": t(event.start), "end": t(event.end), "text": event.text},
+                protocol.PartialEvent,
+                {"speaker": event.track, "start": event.start, "end": event.end, "text": event.text},
             )
         elif isinstance(event, Final):
             await self._on_final(event)
@@ -331,7 +329,7 @@ class CallSession:
             suggestion=tag.suggestion,
             seq=0,
         )
-        await self._emit("transcript.final", utterance_payload(row), row, self.transcript)
+        await self._emit(protocol.FinalEvent, utterance_payload(row), row, self.transcript)
         await self._consider(nudges.from_tag(uid, utterance, tag))
 
     async def _cues(self, cues: list[Cue]) -> None:
@@ -376,7 +374,7 @@ class CallSession:
             )
             if decision.send:
                 sent = True
-                await self._emit("nudge", nudge_payload(row), row, self.nudges)
+                await self._emit(protocol.NudgeEvent, nudge_payload(row), row, self.nudges)
             else:
                 await self._store_held(row, decision.reason)
 
@@ -388,13 +386,14 @@ class CallSession:
     # --- publishing ---------------------------------------------------------------------------
     async def _emit(
         self,
-        kind: str,
-        payload: dict[str, Any],
+        event: type[protocol.Event],
+        payload: BaseModel | dict[str, Any],
         row: UtteranceRow | NudgeRow | MarkRow | None = None,
-        remember: list[dict[str, Any]] | None = None,
+        remember: list[Any] | None = None,
         persist: Callable[[int], Any] | None = None,
     ) -> None:
-        """Number, store (when `row` or `persist` is given), remember and publish one event."""
+        """Number, store (when `row` or `persist` is given), remember and publish one event:
+        `payload` (a model of `app.protocol`, or its fields) sent as an `event`."""
         async with self._emit_lock:
             self.seq += 1
             seq = self.seq
@@ -405,22 +404,29 @@ class CallSession:
                 await self.services.store.run(persist, seq)
             if remember is not None:
                 remember.append(payload)
+            fields = payload if isinstance(payload, dict) else payload.model_dump()
+            message = event.model_validate({**fields, "seq": seq, "call_time": self.call_time()})
             self.published_seq = seq
-            self.hub.publish(json.dumps(envelope(kind, seq, self.call_time(), payload)))
+            self.hub.publish(protocol.dump(message))
 
     def snapshot(self, role: Role) -> str:
         """The `state` message for a socket joining now (call it in the same step as subscribing)."""
-        payload = {
-            "call": call_payload(self.call, call_time=self.call_time()),
-            "role": role,
-            "transcript": self.transcript,
-            "nudges": self.nudges,
-            "flags": self.flags,
-            "notes": self.notes,
-            "whispers": self.whispers,
-            "talk": self.talk_payload,
-        }
-        return json.dumps(envelope("state", self.published_seq, self.call_time(), payload))
+        state = protocol.State.model_construct(
+            seq=self.published_seq,
+            call_time=round(self.call_time(), 3),
+            sent_at=protocol.wall_clock(),
+            call=call_payload(self.call, call_time=self.call_time()),
+            role=role,
+            transcript=self.transcript,
+            nudges=self.nudges,
+            flags=self.marks["flag"],
+            notes=self.marks["note"],
+            whispers=self.marks["whisper"],
+            talk=self.talk_payload,
+        )
+        # Built without validation: every part is a validated model already, and a long call's
+        # transcript would otherwise be checked again for every joining socket.
+        return protocol.dump(state)
 
     async def _tick_loop(self) -> None:
         """While audio flows: checkpoint the clock, run the timing rules, send talk events."""
@@ -438,20 +444,23 @@ class CallSession:
                 await self._cues(self.timing.tick(now))
                 if time.monotonic() - last_talk >= self.settings.talk_event_seconds - period / 2:
                     last_talk = time.monotonic()
-                    await self._emit("talk", self._talk(now))
+                    await self._emit(protocol.TalkEvent, self._talk(now))
         except Exception:
             log.exception("call %s: the ticker stopped", self.id)
 
-    def _talk(self, now: float) -> dict[str, Any]:
+    def _talk(self, now: float) -> protocol.Talk:
         state = self.timing.talk(now)
-        payload = {
-            "interviewer_share_rolling": _round(state.interviewer_share_rolling),
-            "interviewer_share": _round(state.interviewer_share),
-            "window_seconds": t(state.window_seconds),
-            "speaking": list(state.speaking),
-            "monologue_seconds": t(state.monologue_seconds),
-            "talk_seconds": {s: t(v) for s, v in state.talk_seconds.items()},
-        }
+        payload = protocol.Talk.model_validate(
+            {
+                "interviewer_share_rolling": _round(state.interviewer_share_rolling),
+                "interviewer_share": _round(state.interviewer_share),
+                "window_seconds": state.window_seconds,
+                "speaking": list(state.speaking),
+                "monologue_seconds": state.monologue_seconds,
+                "talk_seconds": state.talk_seconds,
+                "share_target": self.settings.talk_share_target,
+            }
+        )
         self.talk_payload = payload
         return payload
 
@@ -472,12 +481,16 @@ class CallSession:
             created_at=time.time(),
             seq=0,
         )
-        target = {"flag": self.flags, "note": self.notes, "whisper": self.whispers}[kind]
-        await self._emit(kind, mark_payload(row), row, target)
+        event: dict[str, type[protocol.Event]] = {
+            "flag": protocol.FlagEvent,
+            "note": protocol.NoteEvent,
+            "whisper": protocol.WhisperEvent,
+        }
+        await self._emit(event[kind], mark_payload(row), row, self.marks[kind])
 
     async def rate(self, by: Role, nudge_id: str, helpful: bool) -> bool:
         """Rate a sent nudge; False when this call sent no such nudge."""
-        nudge = next((n for n in self.nudges if n["id"] == nudge_id), None)
+        nudge = next((n for n in self.nudges if n.id == nudge_id), None)
         if nudge is None:
             return False
         row = MarkRow(
@@ -498,8 +511,8 @@ class CallSession:
             row.seq = seq
             repo.rate(row, seq)
 
-        await self._emit("rating", {"nudge_id": nudge_id, "helpful": helpful}, persist=persist)
-        nudge["helpful"] = helpful
+        await self._emit(protocol.RatingEvent, {"nudge_id": nudge_id, "helpful": helpful}, persist=persist)
+        nudge.helpful = helpful
         return True
 
     # --- ending -------------------------------------------------------------------------------
@@ -510,7 +523,7 @@ class CallSession:
         self.ended = True
         for claim in self.claims.values():
             if claim is not None:
-                claim.close(4409, "The call has ended.")
+                claim.close(CloseCode.ENDED, "The call has ended.")
         for track in SPEAKERS:
             live = self.tracks[track]
             self.tracks[track] = None
@@ -520,7 +533,7 @@ class CallSession:
         row = await self.services.store.run(self.services.store.repo.end_call, self.id, self.seq)
         if row is not None:
             self.call = row
-        await self._emit("call.ended", {"call": call_payload(self.call, call_time=self.call_time())})
+        await self._emit(protocol.CallEnded, {"call": call_payload(self.call, call_time=self.call_time())})
         self._close_recorders()
 
     def _close_recorders(self) -> None:
@@ -532,7 +545,7 @@ class CallSession:
         """The server is stopping: keep what was received, drop work in flight."""
         for claim in self.claims.values():
             if claim is not None:
-                claim.close(1012, "The server is restarting; reconnect in a moment.")
+                claim.close(CloseCode.RESTARTING, "The server is restarting; reconnect in a moment.")
         for track in SPEAKERS:
             handle = self._idle_flush[track]
             if handle is not None:
