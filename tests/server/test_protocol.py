@@ -33,7 +33,10 @@ def test_protocol_documents_every_message_and_close_code() -> None:
     [
         ({"type": "flag"}, protocol.FlagRequest(type="flag")),
         ({"type": "flag", "note": "pricing"}, protocol.FlagRequest(type="flag", note="pricing")),
-        ({"type": "rate", "nudge_id": "n1", "helpful": False}, protocol.RateRequest(type="rate", nudge_id="n1", helpful=False)),
+        (
+            {"type": "rate", "nudge_id": "n1", "helpful": False},
+            protocol.RateRequest(type="rate", nudge_id="n1", helpful=False),
+        ),
         ({"type": "ping", "later_field": 1}, protocol.Ping(type="ping")),
     ],
 )  # fmt: skip
