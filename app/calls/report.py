@@ -9,6 +9,7 @@ import time
 from app.db.repository import CallHistory
 from app.protocol import SAMPLE_RATE
 from app.reports import Moment, Report, build_report
+from nlp.timing import DEFAULTS, TimingRules
 from nlp.types import SPEAKERS, Flag, FlagHit, Interval, Speaker, Tag, TaggedUtterance, Utterance
 
 # The report finds text flags, monologues and interruptions by itself; these timing nudges
@@ -61,7 +62,8 @@ def extra_moments(history: CallHistory) -> list[Moment]:
     return moments
 
 
-def call_report(history: CallHistory) -> Report:
+def call_report(history: CallHistory, rules: TimingRules = DEFAULTS) -> Report:
+    """The report of a stored call, with the timing thresholds the live call used."""
     call = history.call
     speech: dict[Speaker, list[Interval]] = {s: [] for s in SPEAKERS}
     for iv in history.intervals:
@@ -80,4 +82,5 @@ def call_report(history: CallHistory) -> Report:
         customer_name=call.customer,
         date=time.strftime("%Y-%m-%d %H:%M", time.localtime(call.created_at)),
         extra_moments=extra_moments(history),
+        rules=rules,
     )

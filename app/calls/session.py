@@ -29,11 +29,12 @@ from app.calls.hub import Hub
 from app.calls.messages import call_payload, mark_payload, nudge_payload, utterance_payload
 from app.calls.policy import Decision, HoldReason, NudgePolicy
 from app.calls.ports import LiveTrackLike, SpeechEngineLike, TaggerLike
+from app.calls.timing import timing_rules
 from app.db.repository import CallHistory, Store, new_id
 from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, UtteranceRow
 from app.protocol import SAMPLE_RATE, CloseCode, Role
 from app.settings import Settings
-from nlp.live_rules import Cue, LiveTiming, TimingRules
+from nlp.live_rules import Cue, LiveTiming
 from nlp.types import SPEAKERS, Interval, Speaker, Tag, Utterance
 
 log = logging.getLogger(__name__)
@@ -49,23 +50,6 @@ FINISH_TIMEOUT = 20.0
 # A new audio socket waits this long for the track's previous socket to finish closing.
 CLAIM_WAIT_SECONDS = 0.5
 CLAIM_WAIT_STEPS = 10
-
-
-def timing_rules(settings: Settings) -> TimingRules:
-    return TimingRules(
-        share_target=settings.talk_share_target,
-        share_window=settings.talk_share_window_seconds,
-        share_min_speech=settings.talk_share_min_speech_seconds,
-        monologue=settings.monologue_seconds,
-        merge_pause=settings.monologue_merge_pause_seconds,
-        interrupt_grace=settings.interruption_grace_seconds,
-        interrupt_min_speech=settings.interruption_min_speech_seconds,
-        patience=settings.patience_seconds,
-        patience_repeats=settings.patience_repeats,
-        patience_turns=settings.patience_turns,
-        rapid_switches_per_minute=settings.rapid_fire_switches_per_minute,
-        rapid_window=settings.rapid_fire_window_seconds,
-    )
 
 
 @dataclass
