@@ -101,6 +101,15 @@ class Call(_Model):
     call_time: Seconds | None = Field(description="Seconds of audio received so far (None when not loaded).")
 
 
+class Partial(_Model):
+    """Words still being decoded; only the newest partial per speaker counts."""
+
+    speaker: Speaker
+    start: Seconds
+    end: Seconds
+    text: str
+
+
 class Final(_Model):
     """One transcribed, tagged utterance."""
 
@@ -120,12 +129,20 @@ class Final(_Model):
 
 
 class Nudge(_Model):
-    """A nudge the policy let through, as the buddy pane shows it."""
+    """A nudge the policy let through, as the buddy pane shows it.
+
+    The one nudge type from detection to the wire: the detectors' candidates, the stored rows
+    (held ones included, for the report) and the `nudge` events are all this model; the fields
+    after `helpful` are the server's own and never sent.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: str
     kind: str
     """A detector flag (`closed_question`, …), a timing rule (`talk_share`, …) or `follow_up`."""
-    severity: Severity
+    severity: Severity = "info"
+    """Set by the policy from the kind (setting `SECONDEAR_NUDGE_SEVERITY`)."""
     title: str
     message: str
     evidence: str
@@ -136,6 +153,15 @@ class Nudge(_Model):
     """The call time it is about (the end of the utterance, or when a timing rule fired)."""
     helpful: bool | None = None
     """The buddy's rating; null until rated."""
+    start: float = Field(exclude=True)
+    """Call time of the speech it is about (the utterance, the monologue, the window)."""
+    end: float = Field(exclude=True)
+    key: str = Field(exclude=True)
+    """What it is about, for de-duplication."""
+    sent: bool = Field(default=False, exclude=True)
+    """The policy let it through (set by the policy; held ones are only stored)."""
+    held_reason: str | None = Field(default=None, exclude=True)
+    """Why the policy held it back; None when sent."""
 
 
 class FlagMark(_Model):
@@ -305,14 +331,8 @@ class State(Event):
     talk: Talk | None
 
 
-class PartialEvent(Event):
-    """Only the newest partial per speaker counts."""
-
+class PartialEvent(Event, Partial):
     type: Literal["transcript.partial"] = "transcript.partial"
-    speaker: Speaker
-    start: Seconds
-    end: Seconds
-    text: str
 
 
 class FinalEvent(Event, Final):

@@ -1,10 +1,16 @@
-"""The protocol's payloads (`app/protocol.py`) built from stored rows. One place, so the HTTP
-API, the `state` snapshot and the live events can never disagree about a field."""
+"""Between stored rows and the protocol's payloads (`app/protocol.py`). One place, so the HTTP
+API, the `state` snapshot, the live events and the report can never disagree about a field."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from app import protocol
 from app.db.tables import CallRow, MarkRow, NudgeRow, UtteranceRow
+from nlp.types import Flag, FlagHit, Tag, Utterance
+
+log = logging.getLogger(__name__)
 
 
 def call_payload(row: CallRow, *, call_time: float | None = None) -> protocol.Call:
@@ -22,7 +28,50 @@ def call_payload(row: CallRow, *, call_time: float | None = None) -> protocol.Ca
     )
 
 
-def utterance_payload(row: UtteranceRow) -> protocol.Final:
+def hit_rows(hits: tuple[FlagHit, ...]) -> list[dict[str, Any]]:
+    """A tag's hits as the utterance row stores them (JSON)."""
+    return [
+        {"flag": h.flag.value, "rule_id": h.rule_id, "evidence": h.evidence, "message": h.message}
+        for h in hits
+    ]
+
+
+def hits_from_rows(rows: list[dict[str, Any]]) -> tuple[FlagHit, ...]:
+    """The stored hits back as `FlagHit`s; a flag this version no longer knows is skipped."""
+    out: list[FlagHit] = []
+    for h in rows:
+        try:
+            flag = Flag(str(h.get("flag")))
+        except ValueError:
+            log.info("skipping a stored hit of an unknown flag %r", h.get("flag"))
+            continue
+        out.append(FlagHit(flag, str(h["rule_id"]), str(h["evidence"]), str(h["message"])))
+    return tuple(out)
+
+
+def utterance_row(call_id: str, utterance: Utterance, tag: Tag) -> UtteranceRow:
+    """A tagged final as it is stored; `seq` is set when it is published."""
+    return UtteranceRow(
+        id=utterance.id,
+        call_id=call_id,
+        speaker=utterance.speaker,
+        start=utterance.start,
+        end=utterance.end,
+        text=utterance.text,
+        question=tag.question,
+        hits=hit_rows(tag.hits),
+        message=tag.message,
+        suggestion=tag.suggestion,
+        seq=0,
+    )
+
+
+def nudge_row(call_id: str, nudge: protocol.Nudge) -> NudgeRow:
+    """A decided nudge as it is stored (held ones too, for the report); `seq` is set on storing."""
+    return NudgeRow(call_id=call_id, seq=0, **dict(nudge))
+
+
+def final_payload(row: UtteranceRow) -> protocol.Final:
     flags: dict[str, None] = {}
     for hit in row.hits:
         flags.setdefault(str(hit["flag"]), None)
@@ -37,23 +86,6 @@ def utterance_payload(row: UtteranceRow) -> protocol.Final:
             "flags": list(flags),
             "message": row.message,
             "suggestion": row.suggestion,
-        }
-    )
-
-
-def nudge_payload(row: NudgeRow) -> protocol.Nudge:
-    return protocol.Nudge.model_validate(
-        {
-            "id": row.id,
-            "kind": row.kind,
-            "severity": row.severity,
-            "title": row.title,
-            "message": row.message,
-            "evidence": row.evidence,
-            "suggestion": row.suggestion,
-            "utterance_id": row.utterance_id,
-            "at": row.at,
-            "helpful": row.helpful,
         }
     )
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import time
 
+from app.calls.messages import hits_from_rows
 from app.db.repository import CallHistory
 from app.protocol import SAMPLE_RATE
 from app.reports import Moment, Report, build_report
 from nlp.timing import DEFAULTS, TimingRules
-from nlp.types import SPEAKERS, Flag, FlagHit, Interval, Speaker, Tag, TaggedUtterance, Utterance
+from nlp.types import SPEAKERS, Interval, Speaker, Tag, TaggedUtterance, Utterance
 
 # The report finds text flags, monologues and interruptions by itself; these timing nudges
 # it cannot, so they are added as moments.
@@ -20,11 +21,7 @@ NUDGE_MOMENT_KINDS = frozenset({"talk_share", "no_patience", "rapid_fire"})
 def tagged_utterances(history: CallHistory) -> list[TaggedUtterance]:
     out: list[TaggedUtterance] = []
     for u in sorted(history.utterances, key=lambda u: (u.start, u.seq)):
-        hits = tuple(
-            FlagHit(Flag(h["flag"]), str(h["rule_id"]), str(h["evidence"]), str(h["message"]))
-            for h in u.hits
-            if h.get("flag") in Flag._value2member_map_
-        )
+        hits = hits_from_rows(u.hits)
         speaker: Speaker = "customer" if u.speaker == "customer" else "interviewer"
         tag = Tag(
             question=u.question if u.question in ("open", "closed") else None,  # type: ignore[arg-type]

@@ -150,11 +150,11 @@
  */
 
 /**
- * A nudge the policy let through, as the buddy pane shows it.
+ * A nudge the policy let through, as the buddy pane shows it. The one nudge type from detection to the wire: the detectors' candidates, the stored rows (held ones included, for the report) and the `nudge` events are all this model; the fields after `helpful` are the server's own and never sent.
  * @typedef {Object} Nudge
  * @property {string} id
  * @property {string} kind A detector flag (`closed_question`, …), a timing rule (`talk_share`, …) or `follow_up`.
- * @property {("info"|"warning"|"critical")} severity
+ * @property {("info"|"warning"|"critical")} severity Set by the policy from the kind (setting `SECONDEAR_NUDGE_SEVERITY`).
  * @property {string} title
  * @property {string} message
  * @property {string} evidence The utterance for text flags and follow-ups, the measured fact for timing nudges.
@@ -168,7 +168,7 @@
  * @typedef {Object} NudgeEvent
  * @property {string} id
  * @property {string} kind A detector flag (`closed_question`, …), a timing rule (`talk_share`, …) or `follow_up`.
- * @property {("info"|"warning"|"critical")} severity
+ * @property {("info"|"warning"|"critical")} severity Set by the policy from the kind (setting `SECONDEAR_NUDGE_SEVERITY`).
  * @property {string} title
  * @property {string} message
  * @property {string} evidence The utterance for text flags and follow-ups, the measured fact for timing nudges.
@@ -183,16 +183,15 @@
  */
 
 /**
- * Only the newest partial per speaker counts.
  * @typedef {Object} PartialEvent
- * @property {number} seq Increasing per call; `pong` and `error` repeat the current one.
- * @property {number} call_time
- * @property {number} sent_at
- * @property {"transcript.partial"} type
  * @property {("interviewer"|"customer")} speaker
  * @property {number} start
  * @property {number} end
  * @property {string} text
+ * @property {number} seq Increasing per call; `pong` and `error` repeat the current one.
+ * @property {number} call_time
+ * @property {number} sent_at
+ * @property {"transcript.partial"} type
  */
 
 /**
