@@ -202,8 +202,6 @@ class Talk(_Model):
     monologue_seconds: Seconds
     """How long the interviewer has been talking without handing over."""
     talk_seconds: dict[Speaker, Seconds]
-    share_target: float
-    """The goal for the interviewer's share (setting `SECONDEAR_TALK_SHARE_TARGET`)."""
 
 
 # --- the audio socket ----------------------------------------------------------------------
@@ -329,6 +327,8 @@ class State(Event):
     notes: list[NoteMark]
     whispers: list[WhisperMark]
     talk: Talk | None
+    talk_share_target: float
+    """The goal for the interviewer's share of the talk, 0 to 1 (setting `SECONDEAR_TALK_SHARE_TARGET`)."""
 
 
 class PartialEvent(Event, Partial):

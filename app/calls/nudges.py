@@ -2,40 +2,20 @@
 
 Each candidate is a `protocol.Nudge`, the one nudge type from here to the buddy's pane; the
 policy (`policy.py`) then sets its severity and whether it is sent. The wording lives in
-`nudge_texts.json` (title, message, suggestion per kind), not here. A detector's own coaching
-message and open rephrase win over the file's generic ones.
+`nlp/rules/messages.jsonl` (title, message, suggestion per kind), the one source the report
+and the pages read too. The tagger's coaching line and open rephrase win over a kind's
+generic suggestion.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-
 from app.db.repository import new_id
 from app.protocol import Nudge
 from nlp.live_rules import Cue
+from nlp.messages import Wording, load_wording
 from nlp.types import CUSTOMER_FLAGS, POSITIVE_FLAGS, Flag, Tag, Utterance
 
-TEXTS_FILE = Path(__file__).with_name("nudge_texts.json")
 EVIDENCE_CHARS = 240
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeText:
-    title: str
-    message: str
-    suggestion: str | None
-
-
-@cache
-def load_texts(path: Path = TEXTS_FILE) -> dict[str, NudgeText]:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        kind: NudgeText(title=v["title"], message=v["message"], suggestion=v.get("suggestion"))
-        for kind, v in raw.items()
-    }
 
 
 def _evidence(text: str) -> str:
@@ -48,7 +28,7 @@ def _nudge(
     at: float,
     start: float,
     end: float,
-    text: NudgeText,
+    text: Wording,
     message: str,
     evidence: str,
     suggestion: str | None,
@@ -78,7 +58,7 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
     Interviewer: one per coaching flag (reflections are good behaviour: no nudge). Customer:
     one `follow_up` for a workaround (preferred) or a pain.
     """
-    texts = load_texts()
+    texts = load_wording()
     start = utterance.start or 0.0
     end = utterance.end or start
     evidence = _evidence(utterance.text)
@@ -91,7 +71,7 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
                 out.append(
                     _nudge(
                         "follow_up", end, start, end, text, text.message, evidence,
-                        text.suggestion, utterance_id, utterance.text,
+                        text.card_suggestion, utterance_id, utterance.text,
                     )
                 )  # fmt: skip
                 break
@@ -105,11 +85,11 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
         if kind in seen:
             continue
         seen.add(kind)
-        generic = texts.get(kind, NudgeText(kind.replace("_", " ").capitalize(), hit.message, None))
+        generic = texts[kind]
         # The tagger's rephrase answers its most important flag (the one whose message it chose),
         # as the report shows it; other flags get the generic line of their kind.
         own = hit.message == tag.message or hit.flag == Flag.CLOSED_QUESTION
-        suggestion = tag.suggestion if own and tag.suggestion else generic.suggestion
+        suggestion = tag.suggestion if own and tag.suggestion else generic.card_suggestion
         out.append(
             _nudge(
                 kind, end, start, end, generic, hit.message or generic.message, evidence,
@@ -127,7 +107,7 @@ def clock(seconds: float) -> str:
 
 def from_cue(cue: Cue, *, target: float, window: float, patience: float = 1.0) -> Nudge:
     """The candidate for a timing cue, its evidence the measured fact behind it."""
-    text = load_texts()[cue.kind]
+    text = load_wording()[cue.kind]
     values = {
         "percent": round(cue.value * 100),
         "minutes": f"{window / 60:g}",

@@ -94,7 +94,6 @@ class CallPipeline:
                 "speaking": list(state.speaking),
                 "monologue_seconds": state.monologue_seconds,
                 "talk_seconds": state.talk_seconds,
-                "share_target": self.rules.share_target,
             }
         )
 

@@ -108,7 +108,7 @@ class Publisher:
         self.talk = talk
         await self.emit(protocol.TalkEvent, talk)
 
-    def snapshot(self, call: protocol.Call, role: Role) -> str:
+    def snapshot(self, call: protocol.Call, role: Role, share_target: float) -> str:
         """The `state` message for a socket joining now (call it in the same step as subscribing)."""
         state = protocol.State.model_construct(
             seq=self.published_seq,
@@ -122,6 +122,7 @@ class Publisher:
             notes=self.marks["note"],
             whispers=self.marks["whisper"],
             talk=self.talk,
+            talk_share_target=share_target,
         )
         # Built without validation: every part is a validated model already, and a long call's
         # transcript would otherwise be checked again for every joining socket.

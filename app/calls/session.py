@@ -115,7 +115,8 @@ class CallSession:
 
     def snapshot(self, role: Role) -> str:
         """The `state` message for a socket joining now (call it in the same step as subscribing)."""
-        return self.publisher.snapshot(call_payload(self.call, call_time=self.call_time()), role)
+        call = call_payload(self.call, call_time=self.call_time())
+        return self.publisher.snapshot(call, role, self.settings.talk_share_target)
 
     # --- clock --------------------------------------------------------------------------------
     def call_time(self) -> float:

@@ -10,6 +10,7 @@
 import { EventsClient } from "./events.js";
 import {
   POSITIVE_FLAGS,
+  loadWording,
   byId,
   callEnded,
   el,
@@ -24,8 +25,12 @@ import {
 const callId = pageCallId();
 const token = pageToken();
 
-/** Share of talk the interviewer should stay under; the live rule's default (SECONDEAR talk share target). */
-const SHARE_GOAL = 0.3;
+/** @typedef {import("./protocol-types.js").Call} Call */
+/** @typedef {import("./protocol-types.js").Final} Final */
+/** @typedef {import("./protocol-types.js").Partial} Partial */
+/** @typedef {import("./protocol-types.js").Nudge} Nudge */
+/** @typedef {import("./protocol-types.js").Talk} Talk */
+/** @typedef {import("./protocol-types.js").State} State */
 
 const ui = {
   title: byId("call-title"),
@@ -64,15 +69,17 @@ const ui = {
 
 /** Everything the pane shows, rebuilt from `state` on every (re)connect. */
 const model = {
-  /** @type {any} */ call: null,
+  /** @type {Call | null} */ call: null,
   role: "viewer",
-  /** @type {any[]} */ transcript: [],
-  /** @type {Map<string, any>} speaker -> newest partial */ partials: new Map(),
-  /** @type {any[]} */ nudges: [],
+  /** @type {Final[]} */ transcript: [],
+  /** @type {Map<string, Partial>} speaker -> newest partial */ partials: new Map(),
+  /** @type {Nudge[]} */ nudges: [],
   /** @type {any[]} */ moments: [],
   /** @type {Set<string>} nudge ids already whispered */ whispered: new Set(),
   /** @type {Map<string, boolean>} */ ratings: new Map(),
-  /** @type {any} */ talk: null,
+  /** @type {Talk | null} */ talk: null,
+  /** @type {number | null} the interviewer's share to stay under (the server's setting, from `state`) */
+  shareGoal: null,
   talkAt: 0,
   callTime: 0,
 };
@@ -142,7 +149,7 @@ function renderTalk() {
   const rolling = typeof talk.interviewer_share_rolling === "number" ? talk.interviewer_share_rolling : null;
   const overall = typeof talk.interviewer_share === "number" ? talk.interviewer_share : null;
   const pct = rolling === null ? 0 : Math.round(rolling * 100);
-  const over = rolling !== null && rolling > SHARE_GOAL;
+  const over = rolling !== null && model.shareGoal !== null && rolling > model.shareGoal;
   ui.gaugeFill.style.width = `${Math.max(0, Math.min(100, pct))}%`;
   ui.gauge.dataset.over = String(over);
   ui.gauge.setAttribute("aria-valuenow", String(pct));
@@ -497,7 +504,7 @@ function noteCallTime(message) {
   }
 }
 
-/** @param {any} state */
+/** @param {State} state */
 function onState(state) {
   model.call = state.call ?? model.call;
   model.role = typeof state.role === "string" ? state.role : "viewer";
@@ -513,6 +520,12 @@ function onState(state) {
   for (const n of model.nudges) if (typeof n.helpful === "boolean") model.ratings.set(String(n.id), n.helpful);
   model.talk = state.talk ?? null;
   model.talkAt = Date.now();
+  if (typeof state.talk_share_target === "number") {
+    model.shareGoal = state.talk_share_target;
+    byId("target-value").textContent = String(Math.round(model.shareGoal * 100));
+    byId("gauge-target").style.left = `${model.shareGoal * 100}%`;
+    byId("gauge-target").hidden = false;
+  }
   noteCallTime(state);
   for (const u of model.transcript) if (typeof u.end === "number" && u.end > model.callTime) noteCallTime({ call_time: u.end });
 
@@ -598,9 +611,6 @@ function setup() {
   });
   wireMore(ui.nudges, ui.nudgesMore);
   wireMore(ui.followups, ui.followupsMore);
-  byId("target-value").textContent = String(Math.round(SHARE_GOAL * 100));
-  byId("gauge-target").style.left = `${SHARE_GOAL * 100}%`;
-
   events = new EventsClient({
     callId,
     token,
@@ -617,7 +627,7 @@ function setup() {
       }
     },
   });
-  events.start();
+  loadWording().finally(() => events.start());
 }
 
 setup();

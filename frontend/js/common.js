@@ -145,31 +145,24 @@ export async function api(path, options = {}) {
 }
 
 /**
- * Human names for nudge kinds and flags: what a product person reads on a card.
- * @type {Record<string, string>}
+ * What the server calls each flag and nudge kind (`GET /api/wording`, from the one wording file the
+ * live cards and the report use too). Empty until `loadWording()` answers.
+ * @type {Record<string, {title: string, message: string, suggestion: string | null}>}
  */
-export const KIND_LABELS = {
-  closed_question: "Closed question",
-  leading_question: "Leading question",
-  hypothetical_question: "Hypothetical question",
-  stacked_questions: "Stacked questions",
-  compliment_fishing: "Fishing for compliments",
-  hot_tip: "Explaining the product",
-  pitch: "Pitching",
-  reflection: "Reflection",
-  workaround: "Workaround",
-  pain: "Pain point",
-  talk_share: "Talking a lot",
-  monologue: "Long monologue",
-  interruption: "Interruption",
-  no_patience: "Filling the silence",
-  rapid_fire: "Rapid back-and-forth",
-  follow_up: "Follow up",
-};
+let wording = {};
+
+/** Fetch the names of flags and nudge kinds; without them labels fall back to the kind in words. */
+export async function loadWording() {
+  try {
+    wording = await api("/api/wording");
+  } catch {
+    // Labels fall back to the kind's own name; nothing else depends on them.
+  }
+}
 
 /** @param {string} kind */
 export function kindLabel(kind) {
-  return KIND_LABELS[kind] ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  return wording[kind]?.title ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 }
 
 /** Flags that describe something good or an opportunity, shown in a different tone. */

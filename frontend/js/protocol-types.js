@@ -259,6 +259,7 @@
  * @property {Array<NoteMark>} notes
  * @property {Array<WhisperMark>} whispers
  * @property {(Talk|null)} talk
+ * @property {number} talk_share_target The goal for the interviewer's share of the talk, 0 to 1 (setting `SECONDEAR_TALK_SHARE_TARGET`).
  */
 
 /**
@@ -270,7 +271,6 @@
  * @property {Array<("interviewer"|"customer")>} speaking
  * @property {number} monologue_seconds How long the interviewer has been talking without handing over.
  * @property {Object<string, number>} talk_seconds
- * @property {number} share_target The goal for the interviewer's share (setting `SECONDEAR_TALK_SHARE_TARGET`).
  */
 
 /**
@@ -282,7 +282,6 @@
  * @property {Array<("interviewer"|"customer")>} speaking
  * @property {number} monologue_seconds How long the interviewer has been talking without handing over.
  * @property {Object<string, number>} talk_seconds
- * @property {number} share_target The goal for the interviewer's share (setting `SECONDEAR_TALK_SHARE_TARGET`).
  * @property {number} seq Increasing per call; `pong` and `error` repeat the current one.
  * @property {number} call_time
  * @property {number} sent_at

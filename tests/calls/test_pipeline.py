@@ -64,7 +64,7 @@ async def test_pipeline_timing_rule_nudges_on_tick() -> None:
     assert [(n.kind, n.sent) for n in nudges] == [("monologue", True)]
     assert nudges[0].evidence.startswith("Talking for")
     talk = pipeline.talk(12.0)
-    assert talk.speaking == ["interviewer"] and talk.share_target == pytest.approx(0.3)
+    assert talk.speaking == ["interviewer"] and talk.talk_seconds["interviewer"] == pytest.approx(12.0)
 
 
 async def test_pipeline_a_failing_tagger_keeps_the_final() -> None:
