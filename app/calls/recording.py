@@ -128,7 +128,3 @@ def clip_flac(folder: Path, tracks: list[Speaker], start: float, end: float) -> 
     buf = io.BytesIO()
     sf.write(buf, mix, RATE, format="FLAC", subtype="PCM_16")
     return buf.getvalue()
-
-
-def has_audio(folder: Path) -> bool:
-    return folder.is_dir() and (any(folder.rglob("*.flac")) or any(folder.rglob("*.pcm")))
