@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api import calls, pages, reports, wording, ws_audio, ws_events
+from app.api import calls, pages, reports, ws_audio, ws_events
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.session import LiveServices
@@ -84,7 +84,6 @@ def create_app(
     )
     app.include_router(calls.router)
     app.include_router(reports.router)
-    app.include_router(wording.router)
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)

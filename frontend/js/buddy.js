@@ -10,7 +10,6 @@
 import { EventsClient } from "./events.js";
 import {
   POSITIVE_FLAGS,
-  loadWording,
   byId,
   callEnded,
   el,
@@ -24,6 +23,8 @@ import {
 
 const callId = pageCallId();
 const token = pageToken();
+
+import { DEFAULT_TALK_SHARE_TARGET } from "./protocol-types.js";
 
 /** @typedef {import("./protocol-types.js").Call} Call */
 /** @typedef {import("./protocol-types.js").Final} Final */
@@ -78,8 +79,8 @@ const model = {
   /** @type {Set<string>} nudge ids already whispered */ whispered: new Set(),
   /** @type {Map<string, boolean>} */ ratings: new Map(),
   /** @type {Talk | null} */ talk: null,
-  /** @type {number | null} the interviewer's share to stay under (the server's setting, from `state`) */
-  shareGoal: null,
+  /** the interviewer's share to stay under: the server's setting, from `state` */
+  shareGoal: DEFAULT_TALK_SHARE_TARGET,
   talkAt: 0,
   callTime: 0,
 };
@@ -142,6 +143,11 @@ ui.jump.addEventListener("click", () => {
 
 // ---------------------------------------------------------------- talk time
 
+function renderGoal() {
+  byId("target-value").textContent = String(Math.round(model.shareGoal * 100));
+  byId("gauge-target").style.left = `${model.shareGoal * 100}%`;
+}
+
 function renderTalk() {
   const talk = model.talk;
   if (!talk) return;
@@ -149,7 +155,7 @@ function renderTalk() {
   const rolling = typeof talk.interviewer_share_rolling === "number" ? talk.interviewer_share_rolling : null;
   const overall = typeof talk.interviewer_share === "number" ? talk.interviewer_share : null;
   const pct = rolling === null ? 0 : Math.round(rolling * 100);
-  const over = rolling !== null && model.shareGoal !== null && rolling > model.shareGoal;
+  const over = rolling !== null && rolling > model.shareGoal;
   ui.gaugeFill.style.width = `${Math.max(0, Math.min(100, pct))}%`;
   ui.gauge.dataset.over = String(over);
   ui.gauge.setAttribute("aria-valuenow", String(pct));
@@ -520,12 +526,8 @@ function onState(state) {
   for (const n of model.nudges) if (typeof n.helpful === "boolean") model.ratings.set(String(n.id), n.helpful);
   model.talk = state.talk ?? null;
   model.talkAt = Date.now();
-  if (typeof state.talk_share_target === "number") {
-    model.shareGoal = state.talk_share_target;
-    byId("target-value").textContent = String(Math.round(model.shareGoal * 100));
-    byId("gauge-target").style.left = `${model.shareGoal * 100}%`;
-    byId("gauge-target").hidden = false;
-  }
+  if (typeof state.talk_share_target === "number") model.shareGoal = state.talk_share_target;
+  renderGoal();
   noteCallTime(state);
   for (const u of model.transcript) if (typeof u.end === "number" && u.end > model.callTime) noteCallTime({ call_time: u.end });
 
@@ -627,7 +629,8 @@ function setup() {
       }
     },
   });
-  loadWording().finally(() => events.start());
+  renderGoal();
+  events.start();
 }
 
 setup();

@@ -16,7 +16,7 @@
 
 import { SAMPLE_RATE, TrackStreamer } from "./audio-track.js";
 import { EventsClient } from "./events.js";
-import { api, byId, callEnded, el, formatClock, kindLabel, loadWording, pageCallId, pageToken, toast } from "./common.js";
+import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, toast } from "./common.js";
 
 /** @typedef {"interviewer" | "customer"} TrackName */
 /** @typedef {"setup" | "live" | "paused" | "stopping" | "ended"} Phase */
@@ -643,7 +643,7 @@ function connectEvents() {
       }
     },
   });
-  loadWording().finally(() => events.start());
+  events.start();
 }
 
 // ---------------------------------------------------------------- wiring

@@ -1,6 +1,8 @@
 // @ts-check
 /** Small helpers every page shares: DOM building, the call id and token from the URL, the HTTP API. */
 
+import { WORDING } from "./wording.js";
+
 /**
  * @typedef {"interviewer" | "customer"} Speaker
  *
@@ -144,25 +146,9 @@ export async function api(path, options = {}) {
   return data;
 }
 
-/**
- * What the server calls each flag and nudge kind (`GET /api/wording`, from the one wording file the
- * live cards and the report use too). Empty until `loadWording()` answers.
- * @type {Record<string, {title: string, message: string, suggestion: string | null}>}
- */
-let wording = {};
-
-/** Fetch the names of flags and nudge kinds; without them labels fall back to the kind in words. */
-export async function loadWording() {
-  try {
-    wording = await api("/api/wording");
-  } catch {
-    // Labels fall back to the kind's own name; nothing else depends on them.
-  }
-}
-
-/** @param {string} kind */
+/** @param {string} kind  a flag or nudge kind; its name as the live cards and the report give it */
 export function kindLabel(kind) {
-  return wording[kind]?.title ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  return WORDING[kind]?.title ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 }
 
 /** Flags that describe something good or an opportunity, shown in a different tone. */

@@ -323,6 +323,9 @@
 /** Audio on the wire: PCM16 little-endian, mono, this many samples a second. */
 export const SAMPLE_RATE = 16000;
 
+/** The interviewer's talk-share goal until `state` says the server's (setting's default). */
+export const DEFAULT_TALK_SHARE_TARGET = 0.3;
+
 export const CLOSE_CODES = Object.freeze({
   NORMAL: 1000,
   RESTARTING: 1012,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
+import json
+
 import pytest
 
+from app import protocol_docs
 from app.calls import nudges
 from app.reports.wording import label
 from nlp.live_rules import Cue
 from nlp.messages import OTHER_KINDS, load_wording
 from nlp.types import Flag, FlagHit, Tag, Utterance
-
-from .conftest import FakeServer
 
 
 @pytest.mark.parametrize("flag", [f for f in Flag if f not in (Flag.REFLECTION, Flag.WORKAROUND, Flag.PAIN)])
@@ -32,9 +32,10 @@ def test_wording_timing_cards_and_report_name_a_kind_alike(kind: str) -> None:
     assert card.suggestion == load_wording()[kind].suggestion
 
 
-async def test_wording_is_served_to_the_pages(fake_server: FakeServer) -> None:
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
-        served = (await client.get("/api/wording")).json()
-    assert set(served) == {f.value for f in Flag} | set(OTHER_KINDS)
-    assert served["hot_tip"]["title"] == label("hot_tip")
-    assert "{" in served["monologue"]["message"]  # a template the server fills in
+def test_wording_reaches_the_pages_from_the_same_file() -> None:
+    # The pages named hot_tip "Explaining the product" from a table of their own; they now import
+    # frontend/js/wording.js, generated from the one wording file (kept current by test_protocol).
+    module = protocol_docs.wording_module()
+    for kind in [f.value for f in Flag] + list(OTHER_KINDS):
+        assert json.dumps(label(kind), ensure_ascii=False) in module
+    assert protocol_docs.WORDING_FILE.read_text(encoding="utf-8") == module
