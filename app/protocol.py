@@ -25,6 +25,8 @@ SAMPLE_RATE = 16_000
 Role = Literal["interviewer", "buddy", "viewer"]
 ROLES: tuple[Role, ...] = ("interviewer", "buddy", "viewer")
 Severity = Literal["info", "warning", "critical"]
+HoldReason = Literal["below_severity", "duplicate", "cooldown", "per_minute_cap", "one_per_moment"]
+"""Why the policy held a nudge back (stored for the report, never sent)."""
 
 
 def _ms(value: float) -> float:
@@ -160,7 +162,7 @@ class Nudge(_Model):
     """What it is about, for de-duplication."""
     sent: bool = Field(default=False, exclude=True)
     """The policy let it through (set by the policy; held ones are only stored)."""
-    held_reason: str | None = Field(default=None, exclude=True)
+    held_reason: HoldReason | None = Field(default=None, exclude=True)
     """Why the policy held it back; None when sent."""
 
 

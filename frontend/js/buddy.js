@@ -96,7 +96,7 @@ const canWhisper = () => canWrite() && !callEnded(model.call);
 
 let followTranscript = true;
 
-/** @param {any} utt */
+/** @param {Final | (Partial & {id?: string, flags?: string[]})} utt */
 function utteranceNode(utt, partial = false) {
   const speaker = utt.speaker === "customer" ? "customer" : "interviewer";
   /** @type {string[]} */
@@ -200,14 +200,14 @@ setInterval(renderMonologue, 500);
 
 // ---------------------------------------------------------------- nudges and follow-ups
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function whisperText(nudge) {
   // Coaching suggestions are already instructions ("Ask it open: …"); a follow-up is a bare question.
   if (nudge.suggestion) return nudge.kind === "follow_up" ? `Ask: ${nudge.suggestion}` : String(nudge.suggestion);
   return String(nudge.message ?? nudge.title ?? kindLabel(nudge.kind));
 }
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function nudgeCard(nudge) {
   const kind = String(nudge.kind ?? "");
   const severity = ["info", "warning", "critical"].includes(nudge.severity) ? nudge.severity : "info";
@@ -328,7 +328,7 @@ function renderNudges() {
   updateMore(ui.followups, ui.followupsMore);
 }
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function addNudge(nudge) {
   model.nudges.push(nudge);
   const card = nudgeCard(nudge);
@@ -372,7 +372,7 @@ function sendOrWarn(message) {
   return true;
 }
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function whisperNudge(nudge) {
   const id = String(nudge.id);
   if (sendOrWarn({ type: "whisper", text: whisperText(nudge), nudge_id: id })) {
