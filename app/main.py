@@ -97,7 +97,7 @@ def create_app(
             "status": "ok",
             "calls": len(sessions),
             "live_calls": sum(1 for s in sessions if not s.ended),
-            "queue_lag": round(live.calls.services.engine.queue_lag, 3),
+            "queue_lag": round(live.calls.queue_lag, 3),
         }
 
     return app

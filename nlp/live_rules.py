@@ -17,44 +17,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
-from nlp.timing import stretches, switches_per_minute, talk_time
+from nlp.timing import TimingRules, stretches, switches_per_minute, talk_time
 from nlp.types import SPEAKERS, Interval, Speaker
 
+__all__ = ["Cue", "CueKind", "LiveTiming", "TalkState", "TimingRules"]
+
 CueKind = Literal["talk_share", "monologue", "interruption", "no_patience", "rapid_fire"]
-
-
-@dataclass(frozen=True, slots=True)
-class TimingRules:
-    """Thresholds of the timing rules; the defaults are the ones the issue names."""
-
-    share_target: float = 0.30
-    """Interviewer share of talk in the window above which `talk_share` fires."""
-    share_window: float = 180.0
-    """Seconds of call the rolling share looks back on."""
-    share_min_speech: float = 45.0
-    """Speech (both sides) the window must hold before the share is judged."""
-    share_rearm: float = 0.05
-    """The share must drop this far below the target before the rule can fire again early."""
-    monologue: float = 45.0
-    """An interviewer stretch longer than this is a monologue."""
-    merge_pause: float = 1.5
-    """Pauses shorter than this do not end a stretch."""
-    interrupt_grace: float = 0.2
-    """Starting within this long after the customer stopped is still an interruption."""
-    interrupt_min_speech: float = 0.6
-    """Interviewer speech shorter than this ("mhm") neither interrupts nor takes a turn."""
-    patience: float = 1.0
-    """A hand-over gap shorter than this fills the silence too soon."""
-    patience_repeats: int = 3
-    """Impatient hand-overs among the last `patience_turns` that make a `no_patience` cue."""
-    patience_turns: int = 4
-    """Hand-overs the patience rule looks back on."""
-    rapid_switches_per_minute: float = 15.0
-    """Turn switches per minute above which the exchange is rapid-fire."""
-    rapid_window: float = 60.0
-    """Seconds the rapid-fire rule counts switches in."""
-    settle_seconds: float = 1.0
-    """How long after an interviewer start an open customer interval proves an overlap (> VAD endpoint)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +283,10 @@ class LiveTiming:
 
     def _stretches(self, at: float) -> list[Interval]:
         return stretches(
-            self._view("interviewer", at), self._view("customer", at), merge_pause=self.rules.merge_pause
+            self._view("interviewer", at),
+            self._view("customer", at),
+            merge_pause=self.rules.merge_pause,
+            backchannel=self.rules.backchannel,
         )
 
     def _current_stretch(self, at: float) -> Interval | None:

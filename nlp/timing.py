@@ -3,7 +3,7 @@
 Plain functions over `Interval` lists, one list per speaker, in seconds of call time. The
 live server runs them on VAD intervals as audio arrives; the reports run them on VAD
 intervals from recordings, or on utterance times from timed transcripts. Every threshold is
-a keyword argument whose default is the one the issue and the coaching literature name.
+a field of `TimingRules`, the one set both the live rules and the report use.
 """
 
 from __future__ import annotations
@@ -14,14 +14,49 @@ from dataclasses import dataclass
 
 from nlp.types import Interval
 
-# The interviewer "jumps in" when they start within this long after the customer stopped.
-INTERRUPT_GRACE_S = 0.2
-# Pauses shorter than this do not end a monologue or a story.
-MERGE_PAUSE_S = 1.5
-# The other side's speech shorter than this ("mhm", "right") does not end a monologue or story.
-BACKCHANNEL_S = 1.0
-# A reply this soon after the customer stops fills the silence instead of leaving room.
-QUICK_FILL_S = 1.0
+
+@dataclass(frozen=True, slots=True)
+class TimingRules:
+    """Every timing threshold, for the live rules (`nlp.live_rules`) and the report alike.
+
+    The server builds it from Settings (`app.calls.timing.timing_rules`), so a threshold set by
+    environment changes the live nudges and the report together; the defaults here are the
+    Settings defaults (a test keeps them equal).
+    """
+
+    share_target: float = 0.30
+    """Interviewer share of talk in the window above which `talk_share` fires."""
+    share_window: float = 180.0
+    """Seconds of call the rolling share looks back on."""
+    share_min_speech: float = 45.0
+    """Speech (both sides) the window must hold before the share is judged."""
+    share_rearm: float = 0.05
+    """The share must drop this far below the target before the rule can fire again early."""
+    monologue: float = 45.0
+    """An interviewer stretch longer than this is a monologue."""
+    merge_pause: float = 1.5
+    """Pauses shorter than this do not end a stretch."""
+    backchannel: float = 1.0
+    """The other side's speech shorter than this ("mhm", "right") does not end a stretch."""
+    interrupt_grace: float = 0.2
+    """Starting within this long after the customer stopped is still an interruption."""
+    interrupt_min_speech: float = 0.6
+    """Interviewer speech shorter than this ("mhm") neither interrupts nor takes a turn."""
+    patience: float = 1.0
+    """A hand-over gap shorter than this fills the silence too soon (a "quick fill" in the report)."""
+    patience_repeats: int = 3
+    """Impatient hand-overs among the last `patience_turns` that make a `no_patience` cue."""
+    patience_turns: int = 4
+    """Hand-overs the patience rule looks back on."""
+    rapid_switches_per_minute: float = 12.0
+    """Turn switches per minute above which the exchange is rapid-fire."""
+    rapid_window: float = 60.0
+    """Seconds the rapid-fire rule counts switches in."""
+    settle_seconds: float = 1.0
+    """How long after an interviewer start an open customer interval proves an overlap (> VAD endpoint)."""
+
+
+DEFAULTS = TimingRules()
 
 
 def normalize(intervals: Iterable[Interval]) -> list[Interval]:
@@ -79,14 +114,17 @@ def interruptions(
     interviewer: Iterable[Interval],
     customer: Iterable[Interval],
     *,
-    grace: float = INTERRUPT_GRACE_S,
+    grace: float = DEFAULTS.interrupt_grace,
+    min_speech: float = DEFAULTS.interrupt_min_speech,
 ) -> list[float]:
     """Times at which the interviewer started while the customer spoke, or within `grace` s of them stopping.
 
     At most one per customer interval: a second start into the same customer stretch is the
-    same interruption continuing, not a new one.
+    same interruption continuing, not a new one. Interviewer speech shorter than `min_speech`
+    ("mhm", "right") is a backchannel, not an interruption, as in the live rule.
     """
-    mine, theirs = normalize(interviewer), normalize(customer)
+    mine = [iv for iv in normalize(interviewer) if iv.duration >= min_speech]
+    theirs = normalize(customer)
     found: list[float] = []
     used: set[int] = set()
     j = 0
@@ -139,8 +177,8 @@ def stretches(
     own: Iterable[Interval],
     other: Iterable[Interval] = (),
     *,
-    merge_pause: float = MERGE_PAUSE_S,
-    backchannel: float = BACKCHANNEL_S,
+    merge_pause: float = DEFAULTS.merge_pause,
+    backchannel: float = DEFAULTS.backchannel,
 ) -> list[Interval]:
     """One side's continuous speech: its intervals with pauses under `merge_pause` s merged.
 
@@ -163,8 +201,8 @@ def longest_stretch(
     own: Iterable[Interval],
     other: Iterable[Interval] = (),
     *,
-    merge_pause: float = MERGE_PAUSE_S,
-    backchannel: float = BACKCHANNEL_S,
+    merge_pause: float = DEFAULTS.merge_pause,
+    backchannel: float = DEFAULTS.backchannel,
 ) -> Interval | None:
     """The longest monologue (interviewer) or story (customer); the earliest among equals."""
     found = stretches(own, other, merge_pause=merge_pause, backchannel=backchannel)
@@ -175,9 +213,9 @@ def monologues(
     interviewer: Iterable[Interval],
     customer: Iterable[Interval] = (),
     *,
-    min_length: float = 45.0,
-    merge_pause: float = MERGE_PAUSE_S,
-    backchannel: float = BACKCHANNEL_S,
+    min_length: float = DEFAULTS.monologue,
+    merge_pause: float = DEFAULTS.merge_pause,
+    backchannel: float = DEFAULTS.backchannel,
 ) -> list[Interval]:
     """Interviewer stretches of at least `min_length` s."""
     found = stretches(interviewer, customer, merge_pause=merge_pause, backchannel=backchannel)
@@ -234,22 +272,21 @@ def summarize(
     customer: Sequence[Interval],
     *,
     duration: float | None = None,
-    grace: float = INTERRUPT_GRACE_S,
-    merge_pause: float = MERGE_PAUSE_S,
-    backchannel: float = BACKCHANNEL_S,
-    quick_fill: float = QUICK_FILL_S,
+    rules: TimingRules = DEFAULTS,
 ) -> TimingSummary:
-    """All the metrics above in one pass over a finished call."""
+    """All the metrics above in one pass over a finished call, with the live rules' thresholds."""
+    grace, min_speech = rules.interrupt_grace, rules.interrupt_min_speech
+    merge_pause, backchannel = rules.merge_pause, rules.backchannel
     gaps = [g for _, g in patience_gaps(interviewer, customer)]
     return TimingSummary(
         interviewer_seconds=talk_time(interviewer),
         customer_seconds=talk_time(customer),
         interviewer_share=talk_share(interviewer, customer),
         overlap_seconds=overlap(interviewer, customer),
-        interruptions=tuple(interruptions(interviewer, customer, grace=grace)),
+        interruptions=tuple(interruptions(interviewer, customer, grace=grace, min_speech=min_speech)),
         patience_gaps=tuple(gaps),
         median_patience=statistics.median(gaps) if gaps else None,
-        quick_fills=sum(1 for g in gaps if g < quick_fill),
+        quick_fills=sum(1 for g in gaps if g < rules.patience),
         longest_monologue=longest_stretch(
             interviewer, customer, merge_pause=merge_pause, backchannel=backchannel
         ),

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 
+from app import protocol
 from app.calls import recording
 from app.calls.messages import call_payload
-from app.db.repository import Role
 from app.db.tables import CallRow
 from app.deps import Live, LiveDep, TokenDep
+from app.protocol import Role
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
@@ -26,17 +27,8 @@ class CallCreate(BaseModel):
     )
 
 
-class CallOut(BaseModel):
-    id: str
-    title: str
-    interviewer: str
-    customer: str | None
-    recording_consent: bool
-    recording: bool = Field(description="Audio is being recorded (consent given and recording enabled).")
-    status: Literal["live", "ended"]
-    created_at: float
-    ended_at: float | None
-    call_time: float | None = Field(description="Seconds of audio received so far (None when not loaded).")
+# A call as the API answers it is the protocol's call: one shape for HTTP and the sockets.
+CallOut = protocol.Call
 
 
 class Links(BaseModel):
@@ -57,7 +49,7 @@ class CallCreated(CallOut):
     tokens: Tokens
 
 
-async def _call_out(live: Live, row: CallRow) -> dict[str, Any]:
+async def _call_out(live: Live, row: CallRow) -> CallOut:
     session = next((s for s in live.calls.active() if s.id == row.id), None)
     return call_payload(row, call_time=session.call_time() if session else None)
 
@@ -82,7 +74,7 @@ def require_role(live: Live, row: CallRow, token: str | None, allowed: tuple[Rol
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CallCreated)
-async def create_call(body: CallCreate, live: LiveDep) -> dict[str, Any]:
+async def create_call(body: CallCreate, live: LiveDep) -> CallCreated:
     """Start a call. The answer holds the three role links; only their hashes are stored, so
     this is the one time they can be read."""
     row, tokens = await live.store.run(
@@ -93,31 +85,30 @@ async def create_call(body: CallCreate, live: LiveDep) -> dict[str, Any]:
         consent=body.recording_consent,
         recording=live.settings.recording,
     )
-    out = call_payload(row, call_time=0.0)
-    out["tokens"] = tokens
-    out["links"] = {
-        "capture": f"/capture/{row.id}?token={tokens['interviewer']}",
-        "buddy": f"/buddy/{row.id}?token={tokens['buddy']}",
-        "viewer": f"/buddy/{row.id}?token={tokens['viewer']}",
-        "report": f"/report/{row.id}",
-    }
-    return out
+    links = Links(
+        capture=f"/capture/{row.id}?token={tokens['interviewer']}",
+        buddy=f"/buddy/{row.id}?token={tokens['buddy']}",
+        viewer=f"/buddy/{row.id}?token={tokens['viewer']}",
+        report=f"/report/{row.id}",
+    )
+    call = call_payload(row, call_time=0.0)
+    return CallCreated(**call.model_dump(), links=links, tokens=Tokens(**tokens))
 
 
 @router.get("", response_model=list[CallOut])
-async def list_calls(live: LiveDep) -> list[dict[str, Any]]:
+async def list_calls(live: LiveDep) -> list[CallOut]:
     """Every call, newest first (no tokens)."""
     rows = await live.store.run(live.repo.list_calls)
     return [await _call_out(live, row) for row in rows]
 
 
 @router.get("/{call_id}", response_model=CallOut)
-async def get_call(call_id: str, live: LiveDep) -> dict[str, Any]:
+async def get_call(call_id: str, live: LiveDep) -> CallOut:
     return await _call_out(live, await find_call(live, call_id))
 
 
 @router.post("/{call_id}/end", response_model=CallOut)
-async def end_call(call_id: str, live: LiveDep, token: TokenDep) -> dict[str, Any]:
+async def end_call(call_id: str, live: LiveDep, token: TokenDep) -> CallOut:
     """End the call (interviewer or buddy token): the last words are transcribed first."""
     row = await find_call(live, call_id)
     require_role(live, row, token, ("interviewer", "buddy"))

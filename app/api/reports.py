@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.api.calls import find_call
 from app.calls.report import call_report, tagged_utterances
+from app.calls.timing import timing_rules
 from app.deps import Live, LiveDep
 from app.reports import render, render_vtt
 
@@ -32,7 +33,7 @@ async def report_text(live: Live, call_id: str, fmt: str) -> str:
     if fmt == "vtt":
         names = {"interviewer": row.interviewer, "customer": row.customer or "Customer"}
         return render_vtt([t.utterance for t in tagged_utterances(history)], names)  # type: ignore[arg-type]
-    report = await asyncio.to_thread(call_report, history)
+    report = await asyncio.to_thread(call_report, history, timing_rules(live.settings))
     clip_url = None
     if row.recording:
 

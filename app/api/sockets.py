@@ -1,31 +1,24 @@
-"""What both WebSocket routes share: refusing a socket with an error and a close code, and
-sending from several tasks without interleaving frames."""
+"""What both WebSocket routes share: admitting a socket to a call (a dependency), refusing one
+with an error and a close code, and sending from several tasks without interleaving frames."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any, NoReturn
 
-from fastapi import WebSocket
+from fastapi import Depends, WebSocket, WebSocketException
+from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from app.db.repository import Role
-from app.deps import Live
+from app import protocol
+from app.calls.session import CallSession
+from app.deps import LiveDep
+from app.protocol import CloseCode, Role
 
 log = logging.getLogger(__name__)
-
-# Close codes of docs/protocol.md.
-BAD_MESSAGE = 4400
-BAD_TOKEN = 4401
-NOT_ALLOWED = 4403
-NO_CALL = 4404
-ENDED = 4409
-BUSY = 4429
-OVERLOADED = 1013
 
 
 class Channel:
@@ -39,18 +32,20 @@ class Channel:
         async with self._lock:
             await self.ws.send_text(text)
 
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.send_text(json.dumps(message))
+    async def send(self, message: BaseModel) -> None:
+        await self.send_text(protocol.dump(message))
 
     async def error(
         self, code: str, message: str, *, seq: int | None = None, call_time: float | None = None
     ) -> None:
-        payload: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        error = protocol.Error(code=code, message=message)
         if seq is not None:
-            payload.update(seq=seq, call_time=call_time, sent_at=round(time.time(), 3))
-        await self.send(payload)
+            error = protocol.Error(
+                code=code, message=message, seq=seq, call_time=call_time, sent_at=protocol.wall_clock()
+            )
+        await self.send(error)
 
-    async def close(self, code: int, reason: str = "") -> None:
+    async def close(self, code: CloseCode, reason: str = "") -> None:
         if self.ws.application_state == WebSocketState.DISCONNECTED:
             return
         try:
@@ -60,7 +55,7 @@ class Channel:
         except (RuntimeError, OSError):
             pass  # already closed by the other side
 
-    async def refuse(self, close_code: int, code: str, message: str) -> None:
+    async def refuse(self, close_code: CloseCode, code: str, message: str) -> None:
         """Tell the client why, then close: for errors after which nothing can go on."""
         with contextlib.suppress(RuntimeError, OSError):
             await self.error(code, message)
@@ -82,17 +77,39 @@ async def first_of(*tasks: asyncio.Task[Any]) -> None:
                 log.warning("socket task failed: %r", result)
 
 
-async def admit(ws: WebSocket, call_id: str, live: Live) -> tuple[Channel, Role] | None:
-    """Accept a socket for a call and check its token; refuse it (and return None) when the
-    call does not exist or the token is wrong. Both routes start this way."""
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A socket let in: its serialized sender, the role its token gives, and the live call."""
+
+    channel: Channel
+    role: Role
+    session: CallSession
+
+
+async def admit(ws: WebSocket, call_id: str, live: LiveDep) -> Admitted:
+    """Accept a socket for a call and check its token; refuse it when the call does not exist or
+    the token is wrong. Both socket routes depend on this, as HTTP routes on a current user."""
     await ws.accept()
     channel = Channel(ws)
     row = await live.store.run(live.repo.get_call, call_id)
     if row is None:
-        await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
-        return None
+        await _refuse(channel, CloseCode.NO_CALL, "no_call", "There is no call with this id.")
     role = live.repo.role_for(row, ws.query_params.get("token"))
     if role is None:
-        await channel.refuse(BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call.")
-        return None
-    return channel, role
+        await _refuse(
+            channel, CloseCode.BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call."
+        )
+    session = await live.calls.get(call_id)
+    if session is None:
+        await _refuse(channel, CloseCode.NO_CALL, "no_call", "There is no call with this id.")
+    return Admitted(channel, role, session)
+
+
+async def _refuse(channel: Channel, close_code: CloseCode, code: str, message: str) -> NoReturn:
+    # Starlette closes the socket with the exception's code once the error message is out.
+    with contextlib.suppress(RuntimeError, OSError):
+        await channel.error(code, message)
+    raise WebSocketException(close_code, message.encode()[:120].decode(errors="ignore"))
+
+
+AdmittedDep = Annotated[Admitted, Depends(admit)]

@@ -14,55 +14,62 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter
+from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from app.api.sockets import BAD_MESSAGE, BUSY, ENDED, NO_CALL, NOT_ALLOWED, Channel, admit, first_of
+from app import protocol
+from app.api.sockets import AdmittedDep, Channel, first_of
 from app.audio.frames import FrameError, check_frame
 from app.calls.session import AudioClaim, CallSession
 from app.deps import LiveDep
+from app.protocol import CloseCode
 from nlp.types import SPEAKERS, Speaker
 
 router = APIRouter()
 ACK_SECONDS = 0.5
+BAD_FORMAT = f"Audio must be PCM16 little-endian, mono, at {protocol.SAMPLE_RATE} Hz."
 
 
 @dataclass(frozen=True, slots=True)
 class _Refusal:
     """Why the server closes an audio socket: close code, error code, a sentence for the client."""
 
-    close_code: int
+    close_code: CloseCode
     code: str
     message: str
 
 
 @router.websocket("/ws/calls/{call_id}/audio")
-async def audio_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
-    admitted = await admit(ws, call_id, live)
-    if admitted is None:
-        return
-    channel, role = admitted
-    track_name = ws.query_params.get("track")
+async def audio_socket(admitted: AdmittedDep, live: LiveDep) -> None:
+    channel, role, session = admitted.channel, admitted.role, admitted.session
+    try:
+        await _stream(channel, role, session)
+    finally:
+        live.calls.forget_if_idle(session)
+
+
+async def _stream(channel: Channel, role: protocol.Role, session: CallSession) -> None:
+    track_name = channel.ws.query_params.get("track")
     if role != "interviewer":
         return await channel.refuse(
-            NOT_ALLOWED, "not_allowed", "Only the interviewer's capture link may send audio."
+            CloseCode.NOT_ALLOWED, "not_allowed", "Only the interviewer's capture link may send audio."
         )
     if track_name not in SPEAKERS:
-        return await channel.refuse(BAD_MESSAGE, "bad_track", "The track must be interviewer or customer.")
+        return await channel.refuse(
+            CloseCode.BAD_MESSAGE, "bad_track", "The track must be interviewer or customer."
+        )
     track: Speaker = "interviewer" if track_name == "interviewer" else "customer"
-    session = await live.calls.get(call_id)
-    if session is None:
-        return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
     if session.ended:
-        return await channel.refuse(ENDED, "ended", "The call has ended.")
+        return await channel.refuse(CloseCode.ENDED, "ended", "The call has ended.")
     claim = await session.claim(track)
     if claim is None:
         return await channel.refuse(
-            BUSY, "busy", f"The {track} track is already streaming from another connection."
+            CloseCode.BUSY, "busy", f"The {track} track is already streaming from another connection."
         )
     try:
         await session.align(track)
-        await channel.send({"type": "ready", "track": track, "received_samples": session.received[track]})
+        await channel.send(protocol.Ready(track=track, received_samples=session.received[track]))
         receiver = asyncio.create_task(_receive(channel, session, claim))
         acker = asyncio.create_task(_acknowledge(channel, session, track))
         kicked = asyncio.create_task(claim.kick.wait())
@@ -71,12 +78,11 @@ async def audio_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
         if refusal is not None:
             await channel.refuse(refusal.close_code, refusal.code, refusal.message)
         elif claim.kick.is_set():
-            if claim.close_code == ENDED:
+            if claim.close_code == CloseCode.ENDED:
                 await _final_ack(channel, session, track)
             await channel.refuse(claim.close_code, "closed", claim.close_reason)
     finally:
         session.release(claim)
-        live.calls.forget_if_idle(session)
 
 
 async def _receive(channel: Channel, session: CallSession, claim: AudioClaim) -> _Refusal | None:
@@ -92,9 +98,9 @@ async def _receive(channel: Channel, session: CallSession, claim: AudioClaim) ->
             try:
                 check_frame(data)
             except FrameError as exc:
-                return _Refusal(BAD_MESSAGE, "bad_frame", str(exc))
+                return _Refusal(CloseCode.BAD_MESSAGE, "bad_frame", str(exc))
             if session.ended:
-                return _Refusal(ENDED, "ended", "The call has ended.")
+                return _Refusal(CloseCode.ENDED, "ended", "The call has ended.")
             session.feed(track, data)
             continue
         refusal = await _control(channel, session, track, message.get("text") or "")
@@ -106,24 +112,28 @@ async def _control(channel: Channel, session: CallSession, track: Speaker, text:
     try:
         msg: Any = json.loads(text)
     except ValueError:
-        return _Refusal(BAD_MESSAGE, "bad_message", "Control messages must be JSON objects.")
+        return _Refusal(CloseCode.BAD_MESSAGE, "bad_message", "Control messages must be JSON objects.")
     kind = msg.get("type") if isinstance(msg, dict) else None
-    if kind == "hello":
-        if msg.get("sample_rate", 16000) != 16000 or msg.get("format", "pcm16le") != "pcm16le":
-            return _Refusal(
-                BAD_MESSAGE, "bad_format", "Audio must be PCM16 little-endian, mono, at 16000 Hz."
-            )
-    elif kind == "ping":
-        await channel.send({"type": "pong"})
-    elif kind in ("pause", "resume"):
-        session.pause(track, kind == "pause")
-    elif kind == "end":
+    try:
+        control = protocol.AUDIO_CONTROL.validate_python(msg)
+    except ValidationError:
+        if kind == "hello":
+            return _Refusal(CloseCode.BAD_MESSAGE, "bad_format", BAD_FORMAT)
+        return _Refusal(
+            CloseCode.BAD_MESSAGE, "unknown_message", f"Unknown message type {kind!r} on the audio socket."
+        )
+    if isinstance(control, protocol.Hello):
+        if control.sample_rate != protocol.SAMPLE_RATE or control.format != "pcm16le":
+            return _Refusal(CloseCode.BAD_MESSAGE, "bad_format", BAD_FORMAT)
+    elif isinstance(control, protocol.Ping):
+        await channel.send(protocol.AudioPong())
+    elif isinstance(control, (protocol.Pause, protocol.Resume)):
+        session.pause(track, isinstance(control, protocol.Pause))
+    else:
         await session.end_track(track)
         # `flushed`: the track's last words are transcribed and announced; the client may leave.
         with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-            await channel.send({"type": "ack", "received_samples": session.persisted[track], "flushed": True})
-    else:
-        return _Refusal(BAD_MESSAGE, "unknown_message", f"Unknown message type {kind!r} on the audio socket.")
+            await channel.send(protocol.Ack(received_samples=session.persisted[track], flushed=True))
     return None
 
 
@@ -136,11 +146,11 @@ async def _acknowledge(channel: Channel, session: CallSession, track: Speaker) -
             await session.checkpoint()
             if session.persisted[track] > acked:
                 acked = session.persisted[track]
-                await channel.send({"type": "ack", "received_samples": acked})
+                await channel.send(protocol.Ack(received_samples=acked))
     except (WebSocketDisconnect, RuntimeError):
         return
 
 
 async def _final_ack(channel: Channel, session: CallSession, track: Speaker) -> None:
     with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-        await channel.send({"type": "ack", "received_samples": session.persisted[track]})
+        await channel.send(protocol.Ack(received_samples=session.persisted[track]))

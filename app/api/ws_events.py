@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter
+from pydantic import ValidationError
 
-from app.api.sockets import BAD_MESSAGE, NO_CALL, OVERLOADED, Channel, admit, first_of
+from app import protocol
+from app.api.sockets import AdmittedDep, Channel, first_of
 from app.calls.hub import OVERFLOW, Subscriber
 from app.calls.session import CallSession
-from app.db.repository import Role
 from app.deps import LiveDep
+from app.protocol import CloseCode, Role
 
 router = APIRouter()
 
 MAX_NOTE = 2000
 MAX_WHISPER = 500
 BUDDY_ONLY = frozenset({"flag", "note", "whisper", "rate"})
+KNOWN = BUDDY_ONLY | {"ping"}
 
 
 class BadMessage(Exception):
@@ -35,14 +37,8 @@ class BadMessage(Exception):
 
 
 @router.websocket("/ws/calls/{call_id}/events")
-async def events_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
-    admitted = await admit(ws, call_id, live)
-    if admitted is None:
-        return
-    channel, role = admitted
-    session = await live.calls.get(call_id)
-    if session is None:
-        return await channel.refuse(NO_CALL, "no_call", "There is no call with this id.")
+async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
+    channel, role, session = admitted.channel, admitted.role, admitted.session
     # Subscribe and snapshot in one step (no await between): no event can fall in the gap.
     sub = session.hub.subscribe(role)
     state = session.snapshot(role)
@@ -52,10 +48,10 @@ async def events_socket(ws: WebSocket, call_id: str, live: LiveDep) -> None:
         receiver = asyncio.create_task(_receive(channel, session, role))
         await first_of(sender, receiver)
         if sub.ended == OVERFLOW:
-            await channel.close(OVERLOADED, "Too far behind; reconnect to catch up.")
+            await channel.close(CloseCode.OVERLOADED, "Too far behind; reconnect to catch up.")
         elif (bad := receiver.result() if receiver.done() and not receiver.cancelled() else None) is not None:
             await channel.error(bad.code, str(bad), seq=session.published_seq, call_time=session.call_time())
-            await channel.close(BAD_MESSAGE, str(bad))
+            await channel.close(CloseCode.BAD_MESSAGE, str(bad))
     finally:
         session.hub.unsubscribe(sub)
         live.calls.forget_if_idle(session)
@@ -94,46 +90,47 @@ async def _receive_loop(channel: Channel, session: CallSession, role: Role) -> N
 
 async def _handle(channel: Channel, session: CallSession, role: Role, msg: dict[str, Any]) -> None:
     kind = msg["type"]
-    seq, now = session.published_seq, round(session.call_time(), 3)
-    if kind == "ping":
-        await channel.send({"type": "pong", "seq": seq, "call_time": now, "sent_at": _now()})
-        return
-    if kind not in BUDDY_ONLY:
+    seq, now = session.published_seq, session.call_time()
+    if kind not in KNOWN:
         raise BadMessage("unknown_message", f"Unknown message type {kind!r} on the events socket.")
-    if role != "buddy":
+    if kind != "ping" and role != "buddy":
         await channel.error(
             "read_only", f"A {role} link cannot {kind}; only the buddy's can.", seq=seq, call_time=now
         )
         return
-    if kind == "flag":
-        note = _text(msg, "note", MAX_NOTE, required=False)
-        await session.mark("flag", role, text=note)
-    elif kind == "note":
-        await session.mark("note", role, text=_text(msg, "text", MAX_NOTE))
-    elif kind == "whisper":
-        nudge_id = msg.get("nudge_id")
-        if nudge_id is not None and not isinstance(nudge_id, str):
-            raise BadMessage("bad_message", "nudge_id must be a string.")
-        await session.mark("whisper", role, text=_text(msg, "text", MAX_WHISPER), nudge_id=nudge_id)
-    elif kind == "rate":
-        nudge_id, helpful = msg.get("nudge_id"), msg.get("helpful")
-        if not isinstance(nudge_id, str) or not isinstance(helpful, bool):
-            raise BadMessage("bad_message", "rate needs nudge_id (a string) and helpful (true or false).")
-        if not await session.rate(role, nudge_id, helpful):
-            await channel.error("no_nudge", "This call sent no nudge with that id.", seq=seq, call_time=now)
+    try:
+        request = protocol.EVENTS_REQUEST.validate_python(msg)
+    except ValidationError as exc:
+        raise BadMessage("bad_message", _explain(kind)) from exc
+    if isinstance(request, protocol.Ping):
+        await channel.send(protocol.Pong(seq=seq, call_time=now))
+    elif isinstance(request, protocol.FlagRequest):
+        await session.mark("flag", role, text=_text(request.note, "note", MAX_NOTE, required=False))
+    elif isinstance(request, protocol.NoteRequest):
+        await session.mark("note", role, text=_text(request.text, "text", MAX_NOTE))
+    elif isinstance(request, protocol.WhisperRequest):
+        text = _text(request.text, "text", MAX_WHISPER)
+        await session.mark("whisper", role, text=text, nudge_id=request.nudge_id)
+    elif not await session.rate(role, request.nudge_id, request.helpful):
+        await channel.error("no_nudge", "This call sent no nudge with that id.", seq=seq, call_time=now)
 
 
-def _text(msg: dict[str, Any], key: str, limit: int, *, required: bool = True) -> str | None:
-    value = msg.get(key)
+def _explain(kind: str) -> str:
+    """What a malformed request of `kind` lacks, in the words of docs/protocol.md."""
+    return {
+        "flag": "flag takes an optional note as text.",
+        "note": "note needs text as non-empty text.",
+        "whisper": "whisper needs text as non-empty text, and nudge_id (if any) as a string.",
+        "rate": "rate needs nudge_id (a string) and helpful (true or false).",
+    }.get(kind, "Messages must be JSON objects with a type.")
+
+
+def _text(value: str | None, key: str, limit: int, *, required: bool = True) -> str | None:
     if value is None and not required:
         return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise BadMessage("bad_message", f"{msg['type']} needs {key} as non-empty text.")
-    value = value.strip()
+    value = (value or "").strip()
+    if required and not value:
+        raise BadMessage("bad_message", f"{key} must be non-empty text.")
     if len(value) > limit:
         raise BadMessage("bad_message", f"{key} is limited to {limit} characters.")
     return value or None
-
-
-def _now() -> float:
-    return round(time.time(), 3)

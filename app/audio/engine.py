@@ -19,6 +19,7 @@ import numpy as np
 from app.audio.asr import Transcriber, Transcription, final_request, load_transcriber
 from app.audio.bleed import Loudness
 from app.audio.events import Event
+from app.audio.frames import SAMPLE_RATE
 from app.audio.scheduler import DecodeScheduler, SchedulerStats, TrackKey
 from app.audio.stream import DecodeJob, TextContext, TrackProcessor
 from app.audio.vad import SileroVad, Vad
@@ -67,7 +68,7 @@ class SpeechEngine:
         if self._transcriber is None:
             self._transcriber = await asyncio.to_thread(load_transcriber, self.settings)
             # The first decode is slower (allocations); pay for it before the first call does.
-            warm = np.zeros(16000, dtype=np.float32)
+            warm = np.zeros(SAMPLE_RATE, dtype=np.float32)
             await asyncio.to_thread(self._transcriber.transcribe, warm, final_request(self.settings))
         self._scheduler = DecodeScheduler(self._transcriber, partial_max_lag=self.settings.partial_max_lag)
         await self._scheduler.start()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-SAMPLE_RATE = 16_000
+from app.protocol import SAMPLE_RATE
+
+__all__ = ["SAMPLE_RATE", "FrameError", "PcmReader", "Samples", "check_frame", "float_to_pcm16"]
 BYTES_PER_SAMPLE = 2
 
 Samples = npt.NDArray[np.float32]

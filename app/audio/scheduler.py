@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from app.audio.asr import Transcriber, Transcription
-from app.audio.stream import DecodeJob
+from app.audio.jobs import DecodeJob
 
 log = logging.getLogger(__name__)
 
@@ -226,10 +226,6 @@ class DecodeScheduler:
         """Seconds the oldest waiting job has waited (0 when none waits)."""
         oldest = self._queue.oldest()
         return 0.0 if oldest is None else max(0.0, self._clock() - oldest)
-
-    @property
-    def busy(self) -> bool:
-        return self._running is not None
 
     def _finals_busy(self) -> bool:
         running = self._running

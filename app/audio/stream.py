@@ -1,8 +1,15 @@
 """The streaming processor of one track: PCM in, speech events and decode jobs out.
 
-It knows nothing of sockets, threads or event loops. `feed()` runs Silero on each complete
-32 ms chunk and walks a small state machine (idle -> candidate -> speaking -> idle); at an
-endpoint, or when a segment grows past `vad_max_segment`, it cuts a *piece* of audio to decode.
+It knows nothing of sockets, threads or event loops. Three parts, one module each:
+
+- segmenting (`gate.py`): is each 32 ms chunk speech (Silero, hysteresis, mic bleed)?
+- planning decodes (this module): a small state machine over those decisions (idle ->
+  candidate -> speaking -> idle); at an endpoint, at a pause in a long stretch, or when a
+  segment grows past `vad_max_segment`, it cuts a *piece* of audio and plans its decode jobs
+  (partials while it grows, a speculative final, the final);
+- assembling finals (`assemble.py`): results back into Finals, in piece order, with invented
+  words dropped.
+
 Who decodes is the caller's business:
 
 - with a `transcriber`, pieces are decoded inline and `feed()` returns their Finals at once
@@ -24,26 +31,20 @@ from enum import Enum
 
 import numpy as np
 
-from app.audio.asr import (
-    DecodeKind,
-    DecodeRequest,
-    Guards,
-    Transcriber,
-    Transcription,
-    final_request,
-    partial_request,
-)
-from app.audio.bleed import WINDOW_CHUNKS, BleedRule, Loudness
-from app.audio.events import Event, Final, Partial, SpeechEnded, SpeechStarted, Word
+from app.audio.asr import Guards, Transcriber, Transcription, final_request, partial_request
+from app.audio.assemble import FinalAssembler, TextContext
+from app.audio.bleed import Loudness
+from app.audio.events import Event, Partial, SpeechEnded, SpeechStarted
 from app.audio.frames import SAMPLE_RATE, PcmReader, Samples
-from app.audio.vad import CHUNK, SileroVad, Vad, loudness_db
+from app.audio.gate import CHUNK_S, BleedMask, SpeechGate
+from app.audio.jobs import DecodeJob
+from app.audio.vad import CHUNK, SileroVad, Vad
 from app.settings import Settings
 from nlp.types import Speaker
 
-CHUNK_S = CHUNK / SAMPLE_RATE
-# A word starting this close to the end of speech (or later) was not spoken: it is Whisper filling
-# the silent tail ("Thank you.", "Okay."). Real last words start well before the VAD's end.
-LATE_WORD_S = 0.1
+# Where the planned jobs and the text context used to live; importers may still name them here.
+__all__ = ["DecodeJob", "TextContext", "TrackProcessor"]
+
 SPLIT_MIN_PAUSE = 3  # chunks (96 ms): a pause this long is a good place for a forced split
 # A pause this long (shorter than the endpoint) ends a piece that has lasted `vad_split_after`:
 # long monologues get their text sentence by sentence, and each final decodes faster.
@@ -51,67 +52,10 @@ PAUSE_SPLIT_S = 0.25
 SPLIT_SEARCH_S = 5.0  # look this far back for such a pause
 
 
-class TextContext:
-    """The last words said on a call (both tracks when shared), Whisper's context for finals.
-
-    Conditioning on earlier text is what makes a whole-file decode better than isolated
-    segments: names and topic words ("depression", "vitals") come back right.
-    """
-
-    def __init__(self, max_words: int = 80) -> None:
-        self._words: deque[str] = deque(maxlen=max(max_words, 1))
-        self._enabled = max_words > 0
-
-    def add(self, text: str) -> None:
-        if self._enabled:
-            self._words.extend(text.split())
-
-    def recent(self) -> str:
-        return " ".join(self._words) if self._enabled else ""
-
-
-@dataclass(eq=False)
-class DecodeJob:
-    """One piece of a track's audio to decode. Mutable: the processor cancels and confirms it."""
-
-    kind: DecodeKind
-    request: DecodeRequest
-    audio: Samples
-    offset: float
-    """Call time of audio[0]."""
-    piece: int
-    """Which piece of the track (segments and forced splits are numbered in order)."""
-    start: float
-    """Call time the piece's speech starts."""
-    end: float
-    """Call time the piece's speech ends (for partials: the last audio heard)."""
-    end_chunk: int
-    speculative: bool = False
-    cancelled: bool = False
-    """Set by the processor when the result is no longer wanted; the scheduler then skips it."""
-    confirmed: bool = True
-    """False for a speculative final until its endpoint is confirmed."""
-    result: Transcription | None = None
-    trailing: bool = True
-    """The piece ends where speech stopped (not at a forced split): its audio has a silent tail."""
-
-    @property
-    def duration(self) -> float:
-        return len(self.audio) / SAMPLE_RATE
-
-
 class _State(Enum):
     IDLE = "idle"
     CANDIDATE = "candidate"  # speech heard, not yet long enough to count
     SPEAKING = "speaking"
-
-
-@dataclass
-class _Pending:
-    """Chunks whose speech decision waits for the customer's loudness (bleed check)."""
-
-    index: int
-    prob: float
 
 
 @dataclass
@@ -150,23 +94,27 @@ class TrackProcessor:
         self.track: Speaker = track
         self.settings = settings
         self._transcriber = transcriber
-        self._vad = vad or SileroVad()
         self._reader = PcmReader()
-        self._guards = Guards.from_settings(settings)
         self._final_request = final_request(settings, beam_size=final_beam_size)
         self._partial_request = partial_request(settings)
         self._partials = settings.partials if partials is None else partials
         spec_s = settings.final_speculate_after
         self._speculate = (transcriber is None and spec_s > 0) if speculate is None else speculate
         self._spec_chunks = max(1, round(spec_s / CHUNK_S))
-        self._reference = reference
         self._loudness = loudness or Loudness()
-        self._bleed_rule = BleedRule.from_settings(settings)
-        self._bleed = bytearray()  # 1 where an interviewer chunk is the customer leaking in
         self._context = context or TextContext(settings.final_context_words)
+        # The call's chunk grid: chunk i of this track is chunk grid0 + i of the call.
+        bleed = BleedMask(start_at)
+        self._gate = SpeechGate(
+            settings,
+            vad or SileroVad(),
+            grid0=round(start_at / CHUNK_S),
+            loudness=self._loudness,
+            reference=reference,
+            bleed=bleed,
+        )
+        self._assembler = FinalAssembler(track, Guards.from_settings(settings), self._context, bleed)
 
-        self._threshold = settings.vad_threshold
-        self._neg_threshold = max(settings.vad_threshold - 0.15, 0.01)
         self._endpoint_chunks = max(1, round(settings.vad_endpoint / CHUNK_S))
         self._min_speech_chunks = max(1, round(settings.vad_min_speech / CHUNK_S))
         self._preroll_chunks = round(settings.vad_preroll / CHUNK_S)
@@ -175,21 +123,15 @@ class TrackProcessor:
         self._soft_chunks = round(settings.vad_split_after / CHUNK_S)
         self._pause_chunks = round(PAUSE_SPLIT_S / CHUNK_S)
         self._partial_chunks = max(1, round(settings.partial_interval / CHUNK_S))
-        self._wait_chunks = round(settings.bleed_max_wait / CHUNK_S)
 
         self._start_at = start_at
-        # The call's chunk grid: chunk i of this track is chunk _grid0 + i of the call.
-        self._grid0 = round(start_at / CHUNK_S)
         self._samples_fed = 0
         self._leftover = np.zeros(0, dtype=np.float32)
         self._audio: deque[Samples] = deque()  # chunks from index _audio_base on
         self._audio_base = 0
-        self._arrived = 0  # chunks received and run through the VAD
-        self._pending: deque[_Pending] = deque()
         self._decided = 0  # chunks whose speech decision is made
 
         self._state = _State.IDLE
-        self._was_speech = False  # hysteresis between neg_threshold and threshold
         self._onset = 0
         self._speech_chunks = 0
         self._last_speech = -1
@@ -197,7 +139,6 @@ class TrackProcessor:
         self._piece: _Piece | None = None
         self._pieces = 0
         self._jobs: list[DecodeJob] = []
-        self._awaiting: deque[DecodeJob] = deque()  # confirmed finals not yet resolved, in order
 
     # --- public --------------------------------------------------------------------------------
 
@@ -257,7 +198,7 @@ class TrackProcessor:
             if piece is not None and piece.partial is job:
                 piece.partial = None
                 if result is not None and not job.cancelled and piece.number == job.piece:
-                    text = self._partial_text(result)
+                    text = self._assembler.partial_text(result)
                     if text:
                         return [Partial(self.track, text, job.start, job.end)]
             return []
@@ -268,59 +209,25 @@ class TrackProcessor:
             job.cancelled = True
             return []
         job.result = result if result is not None else ()
-        return self._release_finals()
+        return self._assembler.release()
 
     # --- chunks ---------------------------------------------------------------------------------
 
     def _arrive(self, chunks: Samples) -> None:
-        probs = self._vad.probabilities(chunks)
-        first = self._arrived
-        self._loudness.extend(self._grid0 + first, loudness_db(chunks))
-        for k, chunk in enumerate(chunks):
-            self._audio.append(chunk)
-            self._pending.append(_Pending(first + k, float(probs[k])))
-        self._arrived += len(chunks)
+        self._gate.arrive(chunks)
+        self._audio.extend(chunks)
+
+    @property
+    def _arrived(self) -> int:
+        return self._gate.arrived
 
     def _decide(self, *, final: bool) -> list[Event]:
         events: list[Event] = []
-        ref = self._reference
-        while self._pending:
-            item = self._pending[0]
-            grid = self._grid0 + item.index
-            if (
-                ref is not None
-                and ref.open
-                and not final
-                and not ref.covers(grid)
-                and self._arrived - item.index <= self._wait_chunks
-            ):
-                break  # wait for the customer's audio of this moment
-            self._pending.popleft()
-            speech = self._classify(item)
-            events += self._step(item.index, speech)
-            self._decided = item.index + 1
+        for index, speech in self._gate.decide(final=final):
+            events += self._step(index, speech)
+            self._decided = index + 1
         self._trim()
         return events + self._run_inline()
-
-    def _classify(self, item: _Pending) -> bool:
-        if item.prob >= self._threshold:
-            speech = True
-        elif item.prob < self._neg_threshold:
-            speech = False
-        else:
-            speech = self._was_speech
-        self._was_speech = speech
-        if self._reference is not None:
-            grid = self._grid0 + item.index
-            lo = grid - WINDOW_CHUNKS + 1
-            own = self._loudness.window(lo, grid + 1)
-            other = self._reference.window(lo, grid + 1)
-            bleed = self._bleed_rule.is_bleed(own, other)
-            self._bleed.extend(b"\0" * (item.index + 1 - len(self._bleed)))
-            self._bleed[item.index] = bleed
-            if bleed:
-                return False
-        return speech
 
     def _step(self, i: int, speech: bool) -> list[Event]:
         events: list[Event] = []
@@ -417,7 +324,7 @@ class TrackProcessor:
             self._close_piece(piece, end)
         self._state = _State.IDLE
         self._piece = None
-        return events + self._release_finals()
+        return events + self._assembler.release()
 
     def _close_piece(self, piece: _Piece, end: int, *, tail: bool = True) -> None:
         if piece.partial is not None:
@@ -425,11 +332,11 @@ class TrackProcessor:
         spec = piece.speculative
         if spec is not None and not spec.cancelled and spec.end_chunk == end:
             spec.confirmed = True
-            self._awaiting.append(spec)
+            self._assembler.expect(spec)
         else:
             if spec is not None:
                 spec.cancelled = True
-            self._awaiting.append(self._final_job(piece, end, confirmed=True, tail=tail))
+            self._assembler.expect(self._final_job(piece, end, confirmed=True, tail=tail))
 
     def _split(self, now: int) -> None:
         """Cut the piece at the latest short pause (or now) and go on with a new piece."""
@@ -492,48 +399,6 @@ class TrackProcessor:
             end_chunk=now,
         )
         self._jobs.append(piece.partial)
-
-    # --- results --------------------------------------------------------------------------------
-
-    def _release_finals(self) -> list[Event]:
-        """Finals in piece order, each once its result is in and its endpoint confirmed."""
-        events: list[Event] = []
-        while self._awaiting and self._awaiting[0].result is not None:
-            job = self._awaiting.popleft()
-            final = self._final(job, job.result or ())
-            if final is not None:
-                self._context.add(final.text)
-                events.append(final)
-        return events
-
-    def _final(self, job: DecodeJob, result: Transcription) -> Final | None:
-        words: list[Word] = []
-        # The VAD places speech more precisely than Whisper's word alignment: keep words inside it.
-        lo, hi = job.start, job.offset + job.duration
-        for seg in result:
-            if self._guards.reason_to_drop(seg) is not None:
-                continue
-            seg_words = seg.words or (Word(seg.text, seg.start, seg.end, 1.0),)
-            for w in seg_words:
-                if job.trailing and job.offset + w.start >= job.end - LATE_WORD_S:
-                    continue  # begins in the silent tail: Whisper's "Thank you." on silence
-                start = min(max(job.offset + w.start, lo), hi)
-                end = min(max(job.offset + w.end, start), hi)
-                if self._is_bleed_time((start + end) / 2):
-                    continue
-                words.append(Word(w.text, round(start, 3), round(end, 3), w.probability))
-        text = " ".join(w.text for w in words).strip()
-        if not text:
-            return None
-        return Final(self.track, text, words[0].start, words[-1].end, tuple(words))
-
-    def _partial_text(self, result: Transcription) -> str:
-        kept = [seg.text.strip() for seg in result if self._guards.reason_to_drop(seg) is None]
-        return " ".join(t for t in kept if t)
-
-    def _is_bleed_time(self, t: float) -> bool:
-        i = int((t - self._start_at) / CHUNK_S)
-        return 0 <= i < len(self._bleed) and bool(self._bleed[i])
 
     def _run_inline(self) -> list[Event]:
         if self._transcriber is None:

@@ -39,6 +39,11 @@ class CallManager:
         self._loading.pop(call_id, None)
         return session
 
+    @property
+    def queue_lag(self) -> float:
+        """The speech engine's decode queue lag, in seconds (for /healthz)."""
+        return self.services.engine.queue_lag
+
     def active(self) -> list[CallSession]:
         return list(self._sessions.values())
 

@@ -1,76 +1,102 @@
-"""The JSON shapes of docs/protocol.md, built from stored rows. One place, so the HTTP API,
-the `state` snapshot and the live events can never disagree about a field."""
+"""Between stored rows and the protocol's payloads (`app/protocol.py`). One place, so the HTTP
+API, the `state` snapshot, the live events and the report can never disagree about a field."""
 
 from __future__ import annotations
 
-import time
+import logging
 from typing import Any
 
+from app import protocol
 from app.db.tables import CallRow, MarkRow, NudgeRow, UtteranceRow
+from nlp.types import Flag, FlagHit, Tag, Utterance
 
-SAMPLE_RATE = 16000
-
-
-def t(value: float | None) -> float | None:
-    """Times go out in milliseconds precision: more is noise, and it keeps messages short."""
-    return None if value is None else round(value, 3)
+log = logging.getLogger(__name__)
 
 
-def call_payload(row: CallRow, *, call_time: float | None = None) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "title": row.title,
-        "interviewer": row.interviewer,
-        "customer": row.customer,
-        "recording_consent": row.recording_consent,
-        "recording": row.recording,
-        "status": row.status,
-        "created_at": row.created_at,
-        "ended_at": row.ended_at,
-        "call_time": t(call_time),
-    }
+def call_payload(row: CallRow, *, call_time: float | None = None) -> protocol.Call:
+    return protocol.Call(
+        id=row.id,
+        title=row.title,
+        interviewer=row.interviewer,
+        customer=row.customer,
+        recording_consent=row.recording_consent,
+        recording=row.recording,
+        status="ended" if row.status == "ended" else "live",
+        created_at=row.created_at,
+        ended_at=row.ended_at,
+        call_time=call_time,
+    )
 
 
-def utterance_payload(row: UtteranceRow) -> dict[str, Any]:
+def hit_rows(hits: tuple[FlagHit, ...]) -> list[dict[str, Any]]:
+    """A tag's hits as the utterance row stores them (JSON)."""
+    return [
+        {"flag": h.flag.value, "rule_id": h.rule_id, "evidence": h.evidence, "message": h.message}
+        for h in hits
+    ]
+
+
+def hits_from_rows(rows: list[dict[str, Any]]) -> tuple[FlagHit, ...]:
+    """The stored hits back as `FlagHit`s; a flag this version no longer knows is skipped."""
+    out: list[FlagHit] = []
+    for h in rows:
+        try:
+            flag = Flag(str(h.get("flag")))
+        except ValueError:
+            log.info("skipping a stored hit of an unknown flag %r", h.get("flag"))
+            continue
+        out.append(FlagHit(flag, str(h["rule_id"]), str(h["evidence"]), str(h["message"])))
+    return tuple(out)
+
+
+def utterance_row(call_id: str, utterance: Utterance, tag: Tag) -> UtteranceRow:
+    """A tagged final as it is stored; `seq` is set when it is published."""
+    return UtteranceRow(
+        id=utterance.id,
+        call_id=call_id,
+        speaker=utterance.speaker,
+        start=utterance.start,
+        end=utterance.end,
+        text=utterance.text,
+        question=tag.question,
+        hits=hit_rows(tag.hits),
+        message=tag.message,
+        suggestion=tag.suggestion,
+        seq=0,
+    )
+
+
+def nudge_row(call_id: str, nudge: protocol.Nudge) -> NudgeRow:
+    """A decided nudge as it is stored (held ones too, for the report); `seq` is set on storing."""
+    return NudgeRow(call_id=call_id, seq=0, **dict(nudge))
+
+
+def final_payload(row: UtteranceRow) -> protocol.Final:
     flags: dict[str, None] = {}
     for hit in row.hits:
         flags.setdefault(str(hit["flag"]), None)
-    return {
-        "id": row.id,
-        "speaker": row.speaker,
-        "start": t(row.start),
-        "end": t(row.end),
-        "text": row.text,
-        "question": row.question,
-        "flags": list(flags),
-        "message": row.message,
-        "suggestion": row.suggestion,
-    }
+    return protocol.Final.model_validate(
+        {
+            "id": row.id,
+            "speaker": row.speaker,
+            "start": row.start,
+            "end": row.end,
+            "text": row.text,
+            "question": row.question,
+            "flags": list(flags),
+            "message": row.message,
+            "suggestion": row.suggestion,
+        }
+    )
 
 
-def nudge_payload(row: NudgeRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "severity": row.severity,
-        "title": row.title,
-        "message": row.message,
-        "evidence": row.evidence,
-        "suggestion": row.suggestion,
-        "utterance_id": row.utterance_id,
-        "at": t(row.at),
-        "helpful": row.helpful,
-    }
-
-
-def mark_payload(row: MarkRow) -> dict[str, Any]:
+def mark_payload(row: MarkRow) -> protocol.FlagMark | protocol.NoteMark | protocol.WhisperMark:
     """A buddy flag, note or whisper as its event carries it."""
+    by = row.by
     if row.kind == "flag":
-        return {"id": row.id, "at": t(row.at), "note": row.text, "by": row.by}
+        return protocol.FlagMark.model_validate({"id": row.id, "at": row.at, "note": row.text, "by": by})
     if row.kind == "note":
-        return {"id": row.id, "at": t(row.at), "text": row.text, "by": row.by}
-    return {"id": row.id, "at": t(row.at), "text": row.text, "nudge_id": row.nudge_id, "by": row.by}
-
-
-def envelope(kind: str, seq: int, call_time: float, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": kind, "seq": seq, "call_time": t(call_time), "sent_at": round(time.time(), 3), **payload}
+        return protocol.NoteMark.model_validate({"id": row.id, "at": row.at, "text": row.text, "by": by})
+    return protocol.WhisperMark.model_validate(
+        {"id": row.id, "at": row.at, "text": row.text, "nudge_id": row.nudge_id, "by": by}
+    )

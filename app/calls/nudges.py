@@ -1,54 +1,21 @@
 """Candidate nudges: what the detectors and timing rules found, worded for the buddy.
 
-The wording lives in `nudge_texts.json` (title, message, suggestion per kind), not here.
-A detector's own coaching message and open rephrase win over the file's generic ones.
-Whether a candidate is sent is the policy's call (`policy.py`), not this module's.
+Each candidate is a `protocol.Nudge`, the one nudge type from here to the buddy's pane; the
+policy (`policy.py`) then sets its severity and whether it is sent. The wording lives in
+`nlp/rules/messages.jsonl` (title, message, suggestion per kind), the one source the report
+and the pages read too. The tagger's coaching line and open rephrase win over a kind's
+generic suggestion.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-
+from app.db.repository import new_id
+from app.protocol import Nudge
 from nlp.live_rules import Cue
+from nlp.messages import Wording, load_wording
 from nlp.types import CUSTOMER_FLAGS, POSITIVE_FLAGS, Flag, Tag, Utterance
 
-TEXTS_FILE = Path(__file__).with_name("nudge_texts.json")
 EVIDENCE_CHARS = 240
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeText:
-    title: str
-    message: str
-    suggestion: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    kind: str
-    at: float
-    """Call time the nudge is about (the end of the utterance, or when a timing rule fired)."""
-    start: float
-    end: float
-    title: str
-    message: str
-    evidence: str
-    suggestion: str | None
-    utterance_id: str | None
-    key: str
-    """What it is about, for de-duplication."""
-
-
-@cache
-def load_texts(path: Path = TEXTS_FILE) -> dict[str, NudgeText]:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return {
-        kind: NudgeText(title=v["title"], message=v["message"], suggestion=v.get("suggestion"))
-        for kind, v in raw.items()
-    }
 
 
 def _evidence(text: str) -> str:
@@ -56,26 +23,55 @@ def _evidence(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1].rstrip() + "…"
 
 
-def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Candidate]:
+def _nudge(
+    kind: str,
+    at: float,
+    start: float,
+    end: float,
+    text: Wording,
+    message: str,
+    evidence: str,
+    suggestion: str | None,
+    utterance_id: str | None,
+    key: str,
+) -> Nudge:
+    return Nudge.model_validate(
+        {
+            "id": new_id("n"),
+            "kind": kind,
+            "title": text.title,
+            "message": message,
+            "evidence": evidence,
+            "suggestion": suggestion,
+            "utterance_id": utterance_id,
+            "at": at,
+            "start": start,
+            "end": end,
+            "key": key,
+        }
+    )
+
+
+def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
     """Candidates for one tagged final, the most important first.
 
     Interviewer: one per coaching flag (reflections are good behaviour: no nudge). Customer:
     one `follow_up` for a workaround (preferred) or a pain.
     """
-    texts = load_texts()
+    texts = load_wording()
     start = utterance.start or 0.0
     end = utterance.end or start
     evidence = _evidence(utterance.text)
-    out: list[Candidate] = []
+    out: list[Nudge] = []
     if utterance.speaker == "customer":
         found = {hit.flag for hit in tag.hits if hit.flag in CUSTOMER_FLAGS}
         for flag in (Flag.WORKAROUND, Flag.PAIN):
             if flag in found:
                 text = texts[f"follow_up_{flag.value}"]
                 out.append(
-                    Candidate(
-                        "follow_up", end, start, end, text.title, text.message, evidence,
-                        text.suggestion, utterance_id, utterance.text,
+                    _nudge(
+                        "follow_up", end, start, end, text, text.message, evidence,
+                        text.card_suggestion, utterance_id, utterance.text,
                     )
                 )  # fmt: skip
                 break
@@ -89,13 +85,14 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Candidat
         if kind in seen:
             continue
         seen.add(kind)
-        generic = texts.get(kind, NudgeText(kind.replace("_", " ").capitalize(), hit.message, None))
-        suggestion = (
-            tag.suggestion if hit.flag == Flag.CLOSED_QUESTION and tag.suggestion else generic.suggestion
-        )
+        generic = texts[kind]
+        # The tagger's rephrase answers its most important flag (the one whose message it chose),
+        # as the report shows it; other flags get the generic line of their kind.
+        own = hit.message == tag.message or hit.flag == Flag.CLOSED_QUESTION
+        suggestion = tag.suggestion if own and tag.suggestion else generic.card_suggestion
         out.append(
-            Candidate(
-                kind, end, start, end, generic.title, hit.message or generic.message, evidence,
+            _nudge(
+                kind, end, start, end, generic, hit.message or generic.message, evidence,
                 suggestion, utterance_id, utterance.text,
             )
         )  # fmt: skip
@@ -108,9 +105,9 @@ def clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def from_cue(cue: Cue, *, target: float, window: float, patience: float = 1.0) -> Candidate:
+def from_cue(cue: Cue, *, target: float, window: float, patience: float = 1.0) -> Nudge:
     """The candidate for a timing cue, its evidence the measured fact behind it."""
-    text = load_texts()[cue.kind]
+    text = load_wording()[cue.kind]
     values = {
         "percent": round(cue.value * 100),
         "minutes": f"{window / 60:g}",
@@ -130,6 +127,6 @@ def from_cue(cue: Cue, *, target: float, window: float, patience: float = 1.0) -
         evidence = f"At {clock(cue.start)} you started while the customer was talking"
     else:
         evidence = f"{values['count']} quick replies (under {patience:g} s), the last at {clock(cue.end)}"
-    return Candidate(
-        cue.kind, cue.at, cue.start, cue.end, text.title, message, evidence, text.suggestion, None, cue.key
+    return _nudge(
+        cue.kind, cue.at, cue.start, cue.end, text, message, evidence, text.suggestion, None, cue.key
     )

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Literal
 
+from app.protocol import HoldReason, Severity
 from app.settings import Settings
 
-Severity = Literal["info", "warning", "critical"]
+__all__ = ["Decision", "HoldReason", "NudgePolicy", "Severity"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
 MINUTE = 60.0
-
-HoldReason = Literal["below_severity", "duplicate", "cooldown", "per_minute_cap", "one_per_moment"]
 
 
 @dataclass(frozen=True, slots=True)

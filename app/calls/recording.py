@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import soundfile as sf
 
+from app.protocol import SAMPLE_RATE
 from nlp.types import Speaker
 
-RATE = 16000
+RATE = SAMPLE_RATE
 log = logging.getLogger(__name__)
 
 
@@ -127,7 +128,3 @@ def clip_flac(folder: Path, tracks: list[Speaker], start: float, end: float) -> 
     buf = io.BytesIO()
     sf.write(buf, mix, RATE, format="FLAC", subtype="PCM_16")
     return buf.getvalue()
-
-
-def has_audio(folder: Path) -> bool:
-    return folder.is_dir() and (any(folder.rglob("*.flac")) or any(folder.rglob("*.pcm")))

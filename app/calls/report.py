@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import time
 
+from app.calls.messages import hits_from_rows
 from app.db.repository import CallHistory
+from app.protocol import SAMPLE_RATE
 from app.reports import Moment, Report, build_report
-from nlp.types import SPEAKERS, Flag, FlagHit, Interval, Speaker, Tag, TaggedUtterance, Utterance
+from nlp.timing import DEFAULTS, TimingRules
+from nlp.types import SPEAKERS, Interval, Speaker, Tag, TaggedUtterance, Utterance
 
 # The report finds text flags, monologues and interruptions by itself; these timing nudges
 # it cannot, so they are added as moments.
@@ -18,11 +21,7 @@ NUDGE_MOMENT_KINDS = frozenset({"talk_share", "no_patience", "rapid_fire"})
 def tagged_utterances(history: CallHistory) -> list[TaggedUtterance]:
     out: list[TaggedUtterance] = []
     for u in sorted(history.utterances, key=lambda u: (u.start, u.seq)):
-        hits = tuple(
-            FlagHit(Flag(h["flag"]), str(h["rule_id"]), str(h["evidence"]), str(h["message"]))
-            for h in u.hits
-            if h.get("flag") in Flag._value2member_map_
-        )
+        hits = hits_from_rows(u.hits)
         speaker: Speaker = "customer" if u.speaker == "customer" else "interviewer"
         tag = Tag(
             question=u.question if u.question in ("open", "closed") else None,  # type: ignore[arg-type]
@@ -60,13 +59,14 @@ def extra_moments(history: CallHistory) -> list[Moment]:
     return moments
 
 
-def call_report(history: CallHistory) -> Report:
+def call_report(history: CallHistory, rules: TimingRules = DEFAULTS) -> Report:
+    """The report of a stored call, with the timing thresholds the live call used."""
     call = history.call
     speech: dict[Speaker, list[Interval]] = {s: [] for s in SPEAKERS}
     for iv in history.intervals:
         if iv.speaker in speech and iv.end > iv.start:
             speech[iv.speaker].append(Interval(iv.start, iv.end))
-    received = max(history.received.values(), default=0) / 16000
+    received = max(history.received.values(), default=0) / SAMPLE_RATE
     tagged = tagged_utterances(history)
     ends = [u.end for u in history.utterances] + [iv.end for ivs in speech.values() for iv in ivs]
     duration = max([received, *ends]) if (received or ends) else None
@@ -79,4 +79,5 @@ def call_report(history: CallHistory) -> Report:
         customer_name=call.customer,
         date=time.strftime("%Y-%m-%d %H:%M", time.localtime(call.created_at)),
         extra_moments=extra_moments(history),
+        rules=rules,
     )

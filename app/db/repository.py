@@ -16,16 +16,16 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Literal, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import sessionmaker
 
 from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, TrackRow, UtteranceRow
+from app.protocol import ROLES, Role
 from nlp.types import Speaker
 
-Role = Literal["interviewer", "buddy", "viewer"]
-ROLES: tuple[Role, ...] = ("interviewer", "buddy", "viewer")
+__all__ = ["ROLES", "CallHistory", "Repository", "Role", "Store", "new_id"]
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -20,7 +20,6 @@ from app.reports.score import listening_score
 from nlp import timing
 from nlp.types import Flag, Interval, Speaker, TaggedUtterance
 
-MONOLOGUE_MOMENT_S = 45.0
 # A moment about one speaker is shown with their utterance when one is this close in time.
 NEAR_S = 5.0
 DEFAULT_NAMES: dict[Speaker, str] = {"interviewer": "Interviewer", "customer": "Customer"}
@@ -37,6 +36,7 @@ def build_report(
     date: str | None = None,
     timing_source: TimingSource | None = None,
     extra_moments: Sequence[Moment] = (),
+    rules: timing.TimingRules = timing.DEFAULTS,
 ) -> Report:
     """The post-call report.
 
@@ -44,12 +44,13 @@ def build_report(
     utterance times are used. `timing_source` says what the times mean when they come from a
     transcript ("starts" when ends were inferred from the next turn); it is found from the
     inputs when not given. `extra_moments` (flagged live by the buddy, nudges held back by
-    the policy) join the flagged moments, with transcript context filled in.
+    the policy) join the flagged moments, with transcript context filled in. `rules` are the
+    timing thresholds, the live rules' own (from Settings) for a live call.
     """
     source = timing_source or _timing_source(tagged, speech)
     if duration is None:
         duration = _duration(tagged, speech)
-    talk, summary = metrics.talk(tagged, speech, source, duration)
+    talk, summary = metrics.talk(tagged, speech, source, duration, rules)
     questions = metrics.questions(tagged)
     behaviours = metrics.behaviours(tagged, questions.total)
 
@@ -66,7 +67,7 @@ def build_report(
     score = listening_score(metrics.score_values(talk, questions, behaviours, tagged, monologue))
     moments = _detector_moments(tagged)
     if source != "none":
-        moments = _merge(moments, _timing_moments(tagged, speech, source))
+        moments = _merge(moments, _timing_moments(tagged, speech, source, rules))
     starts = [t.utterance.start if t.utterance.start is not None else float("inf") for t in tagged]
     moments += [_with_context(m, tagged, starts) for m in extra_moments]
     moments.sort(key=lambda m: float("inf") if m.time is None else m.time)
@@ -177,11 +178,15 @@ def _timing_moments(
     tagged: Sequence[TaggedUtterance],
     speech: Mapping[Speaker, Sequence[Interval]] | None,
     source: TimingSource,
+    rules: timing.TimingRules,
 ) -> list[Moment]:
     mine, theirs = metrics.lanes(tagged, speech)
     starts = [t.utterance.start if t.utterance.start is not None else float("inf") for t in tagged]
     out: list[Moment] = []
-    for iv in timing.monologues(mine, theirs, min_length=MONOLOGUE_MOMENT_S):
+    found = timing.monologues(
+        mine, theirs, min_length=rules.monologue, merge_pause=rules.merge_pause, backchannel=rules.backchannel
+    )
+    for iv in found:
         said = metrics.stretch_from_interval(tagged, "interviewer", iv)
         out.append(
             _with_context(
@@ -200,7 +205,9 @@ def _timing_moments(
             )
         )
     if source in ("audio", "spans"):
-        for at in timing.interruptions(mine, theirs):
+        for at in timing.interruptions(
+            mine, theirs, grace=rules.interrupt_grace, min_speech=rules.interrupt_min_speech
+        ):
             out.append(
                 _with_context(
                     Moment(

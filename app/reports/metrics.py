@@ -38,6 +38,7 @@ def talk(
     speech: Mapping[Speaker, Sequence[Interval]] | None,
     source: TimingSource,
     duration: float | None,
+    rules: timing.TimingRules = timing.DEFAULTS,
 ) -> tuple[Talk, timing.TimingSummary | None]:
     iw = sum(words(t.utterance.text) for t in tagged if t.utterance.speaker == "interviewer")
     cw = sum(words(t.utterance.text) for t in tagged if t.utterance.speaker == "customer")
@@ -45,7 +46,7 @@ def talk(
     if source == "none":
         return Talk("words", source, by_words, None, None, iw, cw, None, None, None, None, None), None
     mine, theirs = lanes(tagged, speech)
-    summary = timing.summarize(mine, theirs, duration=duration)
+    summary = timing.summarize(mine, theirs, duration=duration, rules=rules)
     # Turn starts alone put every hand-over at zero gap: gaps, overlaps and interruptions
     # would be artefacts of the format, so they are left out.
     exact = source in ("audio", "spans")

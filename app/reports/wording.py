@@ -1,12 +1,17 @@
-"""What the report says about moments no text rule raised: timing events. Kept in one place
-so the wording can be reviewed (and changed) without reading the metrics."""
+"""What the report calls things and says about timing moments. The names and suggestions
+are the live cards' own, from `nlp/rules/messages.jsonl` (the one wording source); only the
+report's own sentences about a finished monologue live here."""
 
 from __future__ import annotations
 
+from nlp.messages import load_wording
+
+_WORDING = load_wording()
+
 MONOLOGUE_MESSAGE = "A long monologue: the customer listened instead of telling."
-MONOLOGUE_SUGGESTION = "Stop after a sentence or two and hand over with an open question."
-INTERRUPTION_MESSAGE = "You started talking while the customer was still speaking."
-INTERRUPTION_SUGGESTION = "Let them finish, then wait a beat: the best details come after a pause."
+MONOLOGUE_SUGGESTION = _WORDING["monologue"].suggestion
+INTERRUPTION_MESSAGE = _WORDING["interruption"].message
+INTERRUPTION_SUGGESTION = _WORDING["interruption"].suggestion
 
 # Flags that make an interviewer utterance a moment to review, most important first; the
 # first one present names the moment's kind.
@@ -24,23 +29,10 @@ QUESTION_PROBLEM_FLAGS: frozenset[str] = frozenset(
 )
 
 FLAG_LABELS: dict[str, str] = {
-    "closed_question": "Closed question",
-    "leading_question": "Leading question",
-    "hypothetical_question": "Hypothetical question",
-    "stacked_questions": "Stacked questions",
-    "compliment_fishing": "Compliment fishing",
-    "hot_tip": "Hot tip",
-    "pitch": "Pitch",
-    "reflection": "Reflection",
-    "workaround": "Workaround",
-    "pain": "Pain",
-    "monologue": "Monologue",
-    "interruption": "Interruption",
+    **{kind: w.title for kind, w in _WORDING.items()},
+    "follow_up": "Follow up",
     "buddy_flag": "Flagged by the buddy",
     "note": "Buddy\u2019s note",
-    "talk_share": "Talking too much",
-    "no_patience": "No pause before replying",
-    "rapid_fire": "Rapid back-and-forth",
 }
 # Moment kinds about timing rather than words (live timing nudges included).
 TIMING_KINDS: frozenset[str] = frozenset(

@@ -11,8 +11,9 @@
 
 import { ReconnectingSocket } from "./socket.js";
 import { socketUrl } from "./common.js";
+import { SAMPLE_RATE } from "./protocol-types.js";
 
-export const SAMPLE_RATE = 16000;
+export { SAMPLE_RATE };
 const MIN_MESSAGE = 160; // 10 ms
 const MAX_MESSAGE = 8000; // 500 ms
 const SEND_PIECE = 1600; // 100 ms: small enough to keep latency low when catching up

@@ -24,8 +24,14 @@ import {
 const callId = pageCallId();
 const token = pageToken();
 
-/** Share of talk the interviewer should stay under; the live rule's default (SECONDEAR talk share target). */
-const SHARE_GOAL = 0.3;
+import { DEFAULT_TALK_SHARE_TARGET } from "./protocol-types.js";
+
+/** @typedef {import("./protocol-types.js").Call} Call */
+/** @typedef {import("./protocol-types.js").Final} Final */
+/** @typedef {import("./protocol-types.js").Partial} Partial */
+/** @typedef {import("./protocol-types.js").Nudge} Nudge */
+/** @typedef {import("./protocol-types.js").Talk} Talk */
+/** @typedef {import("./protocol-types.js").State} State */
 
 const ui = {
   title: byId("call-title"),
@@ -64,15 +70,17 @@ const ui = {
 
 /** Everything the pane shows, rebuilt from `state` on every (re)connect. */
 const model = {
-  /** @type {any} */ call: null,
+  /** @type {Call | null} */ call: null,
   role: "viewer",
-  /** @type {any[]} */ transcript: [],
-  /** @type {Map<string, any>} speaker -> newest partial */ partials: new Map(),
-  /** @type {any[]} */ nudges: [],
+  /** @type {Final[]} */ transcript: [],
+  /** @type {Map<string, Partial>} speaker -> newest partial */ partials: new Map(),
+  /** @type {Nudge[]} */ nudges: [],
   /** @type {any[]} */ moments: [],
   /** @type {Set<string>} nudge ids already whispered */ whispered: new Set(),
   /** @type {Map<string, boolean>} */ ratings: new Map(),
-  /** @type {any} */ talk: null,
+  /** @type {Talk | null} */ talk: null,
+  /** the interviewer's share to stay under: the server's setting, from `state` */
+  shareGoal: DEFAULT_TALK_SHARE_TARGET,
   talkAt: 0,
   callTime: 0,
 };
@@ -88,7 +96,7 @@ const canWhisper = () => canWrite() && !callEnded(model.call);
 
 let followTranscript = true;
 
-/** @param {any} utt */
+/** @param {Final | (Partial & {id?: string, flags?: string[]})} utt */
 function utteranceNode(utt, partial = false) {
   const speaker = utt.speaker === "customer" ? "customer" : "interviewer";
   /** @type {string[]} */
@@ -135,6 +143,11 @@ ui.jump.addEventListener("click", () => {
 
 // ---------------------------------------------------------------- talk time
 
+function renderGoal() {
+  byId("target-value").textContent = String(Math.round(model.shareGoal * 100));
+  byId("gauge-target").style.left = `${model.shareGoal * 100}%`;
+}
+
 function renderTalk() {
   const talk = model.talk;
   if (!talk) return;
@@ -142,7 +155,7 @@ function renderTalk() {
   const rolling = typeof talk.interviewer_share_rolling === "number" ? talk.interviewer_share_rolling : null;
   const overall = typeof talk.interviewer_share === "number" ? talk.interviewer_share : null;
   const pct = rolling === null ? 0 : Math.round(rolling * 100);
-  const over = rolling !== null && rolling > SHARE_GOAL;
+  const over = rolling !== null && rolling > model.shareGoal;
   ui.gaugeFill.style.width = `${Math.max(0, Math.min(100, pct))}%`;
   ui.gauge.dataset.over = String(over);
   ui.gauge.setAttribute("aria-valuenow", String(pct));
@@ -187,14 +200,14 @@ setInterval(renderMonologue, 500);
 
 // ---------------------------------------------------------------- nudges and follow-ups
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function whisperText(nudge) {
   // Coaching suggestions are already instructions ("Ask it open: …"); a follow-up is a bare question.
   if (nudge.suggestion) return nudge.kind === "follow_up" ? `Ask: ${nudge.suggestion}` : String(nudge.suggestion);
   return String(nudge.message ?? nudge.title ?? kindLabel(nudge.kind));
 }
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function nudgeCard(nudge) {
   const kind = String(nudge.kind ?? "");
   const severity = ["info", "warning", "critical"].includes(nudge.severity) ? nudge.severity : "info";
@@ -315,7 +328,7 @@ function renderNudges() {
   updateMore(ui.followups, ui.followupsMore);
 }
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function addNudge(nudge) {
   model.nudges.push(nudge);
   const card = nudgeCard(nudge);
@@ -359,7 +372,7 @@ function sendOrWarn(message) {
   return true;
 }
 
-/** @param {any} nudge */
+/** @param {Nudge} nudge */
 function whisperNudge(nudge) {
   const id = String(nudge.id);
   if (sendOrWarn({ type: "whisper", text: whisperText(nudge), nudge_id: id })) {
@@ -497,7 +510,7 @@ function noteCallTime(message) {
   }
 }
 
-/** @param {any} state */
+/** @param {State} state */
 function onState(state) {
   model.call = state.call ?? model.call;
   model.role = typeof state.role === "string" ? state.role : "viewer";
@@ -513,6 +526,8 @@ function onState(state) {
   for (const n of model.nudges) if (typeof n.helpful === "boolean") model.ratings.set(String(n.id), n.helpful);
   model.talk = state.talk ?? null;
   model.talkAt = Date.now();
+  if (typeof state.talk_share_target === "number") model.shareGoal = state.talk_share_target;
+  renderGoal();
   noteCallTime(state);
   for (const u of model.transcript) if (typeof u.end === "number" && u.end > model.callTime) noteCallTime({ call_time: u.end });
 
@@ -598,9 +613,6 @@ function setup() {
   });
   wireMore(ui.nudges, ui.nudgesMore);
   wireMore(ui.followups, ui.followupsMore);
-  byId("target-value").textContent = String(Math.round(SHARE_GOAL * 100));
-  byId("gauge-target").style.left = `${SHARE_GOAL * 100}%`;
-
   events = new EventsClient({
     callId,
     token,
@@ -617,6 +629,7 @@ function setup() {
       }
     },
   });
+  renderGoal();
   events.start();
 }
 

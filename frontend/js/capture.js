@@ -14,7 +14,7 @@
  * it is active.
  */
 
-import { TrackStreamer } from "./audio-track.js";
+import { SAMPLE_RATE, TrackStreamer } from "./audio-track.js";
 import { EventsClient } from "./events.js";
 import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, toast } from "./common.js";
 
@@ -134,7 +134,7 @@ async function attachInput(name, stream, makeSource) {
       numberOfInputs: 1,
       numberOfOutputs: 1,
       outputChannelCount: [1],
-      processorOptions: { targetRate: 16000, frameSamples: 1600, paused: phase !== "live" },
+      processorOptions: { targetRate: SAMPLE_RATE, frameSamples: 1600, paused: phase !== "live" },
     });
     node.port.onmessage = (event) => onWorkletMessage(name, event.data);
     node.connect(/** @type {GainNode} */ (sink));

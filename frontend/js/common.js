@@ -1,6 +1,8 @@
 // @ts-check
 /** Small helpers every page shares: DOM building, the call id and token from the URL, the HTTP API. */
 
+import { WORDING } from "./wording.js";
+
 /**
  * @typedef {"interviewer" | "customer"} Speaker
  *
@@ -144,32 +146,9 @@ export async function api(path, options = {}) {
   return data;
 }
 
-/**
- * Human names for nudge kinds and flags: what a product person reads on a card.
- * @type {Record<string, string>}
- */
-export const KIND_LABELS = {
-  closed_question: "Closed question",
-  leading_question: "Leading question",
-  hypothetical_question: "Hypothetical question",
-  stacked_questions: "Stacked questions",
-  compliment_fishing: "Fishing for compliments",
-  hot_tip: "Explaining the product",
-  pitch: "Pitching",
-  reflection: "Reflection",
-  workaround: "Workaround",
-  pain: "Pain point",
-  talk_share: "Talking a lot",
-  monologue: "Long monologue",
-  interruption: "Interruption",
-  no_patience: "Filling the silence",
-  rapid_fire: "Rapid back-and-forth",
-  follow_up: "Follow up",
-};
-
-/** @param {string} kind */
+/** @param {string} kind  a flag or nudge kind; its name as the live cards and the report give it */
 export function kindLabel(kind) {
-  return KIND_LABELS[kind] ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  return WORDING[kind]?.title ?? kind.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 }
 
 /** Flags that describe something good or an opportunity, shown in a different tone. */

@@ -9,21 +9,24 @@
 
 import { ReconnectingSocket } from "./socket.js";
 import { socketUrl } from "./common.js";
+import { CLOSE_CODES } from "./protocol-types.js";
 
 /** @type {Record<number, string>} */
 const CLOSE_MESSAGES = {
-  4401: "This link is not valid. Ask for a new link from the call's home page.",
-  4404: "This call does not exist.",
+  [CLOSE_CODES.BAD_TOKEN]: "This link is not valid. Ask for a new link from the call's home page.",
+  [CLOSE_CODES.NO_CALL]: "This call does not exist.",
 };
 
 /**
  * @typedef {import("./socket.js").SocketState} SocketState
+ * @typedef {import("./protocol-types.js").State} State
+ * @typedef {import("./protocol-types.js").ServerEvent} ServerEvent
  *
  * @typedef {object} EventsOptions
  * @property {string} callId
  * @property {string} token
- * @property {(state: any) => void} onState           the `state` snapshot (first message, and after reconnects)
- * @property {(event: any) => void} onEvent           every later event, already de-duplicated
+ * @property {(state: State) => void} onState         the `state` snapshot (first message, and after reconnects)
+ * @property {(event: ServerEvent) => void} onEvent   every later event, already de-duplicated
  * @property {(state: SocketState, message?: string) => void} [onConnection]
  */
 
@@ -34,7 +37,7 @@ export class EventsClient {
     this.lastSeq = -Infinity;
     this.socket = new ReconnectingSocket({
       url: () => socketUrl(`/ws/calls/${encodeURIComponent(options.callId)}/events`, { token: options.token }),
-      fatalCodes: new Set([4400, 4401, 4403, 4404]),
+      fatalCodes: new Set([CLOSE_CODES.BAD_MESSAGE, CLOSE_CODES.BAD_TOKEN, CLOSE_CODES.NOT_ALLOWED, CLOSE_CODES.NO_CALL]),
       onJson: (message) => this.handle(message),
       onState: (state, detail) => {
         if (state === "open") return;
