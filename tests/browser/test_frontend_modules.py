@@ -519,3 +519,32 @@ def test_capture_page_shows_whispers_and_gentle_tips_only_when_asked(offline: An
     )
     page.locator("#ended:not([hidden])").wait_for()
     assert page.get_by_role("button", name="Start listening").is_disabled()
+
+
+def test_buddy_pane_takes_the_talk_share_goal_and_flag_names_from_the_server(offline: Any) -> None:
+    # The pane once hard-coded a 30 % goal whatever SECONDEAR_TALK_SHARE_TARGET said, and named
+    # flags from a table of its own ("Explaining the product" for what the card calls otherwise).
+    page = offline
+    page.goto(page.origin + "/buddy/c1?token=tok")
+    page.wait_for_function("() => window.__sockets.length === 1 && window.__sockets[0].readyState === 1")
+    _send(page, 0, _state("buddy", talk_share_target=0.7))
+    page.locator("#status[data-state='live']").wait_for()
+    assert page.locator("#target-value").inner_text() == "70"
+    talk = {
+        "type": "talk",
+        "seq": 11,
+        "call_time": 10.0,
+        "sent_at": 0,
+        "interviewer_share_rolling": 0.62,
+        "interviewer_share": 0.55,
+        "window_seconds": 10.0,
+        "speaking": [],
+        "monologue_seconds": 0.0,
+        "talk_seconds": {"interviewer": 6.2, "customer": 3.8},
+    }
+    _send(page, 0, talk)
+    assert page.locator("#share-value").inner_text() == "62%"
+    assert not page.locator("#over-badge").is_visible()  # under this server's goal
+    final = {**FINAL, "seq": 12, "flags": ["hot_tip"]}
+    _send(page, 0, final)
+    page.locator(".utt .chip", has_text="Explaining instead of listening").wait_for()
