@@ -195,8 +195,13 @@ def cluster_vectors(vectors: NDArray[np.float32], threshold: float) -> list[list
 FILLERS = re.compile(r"\b(?:uh|um|er|ah|erm|hmm)\b[,.]?\s*", re.IGNORECASE)
 
 
+# Stammered repeats ("it, it is", "the the") are said once in a label.
+REPEATS = re.compile(r"\b(\w+)(?:,? \1\b)+", re.IGNORECASE)
+STRAY_COMMAS = re.compile(r"(?<=[.,])(?:\s*,)+|\s+(?=,)")
+
+
 def _label(text: str) -> str:
-    ws = FILLERS.sub("", text).split()
+    ws = STRAY_COMMAS.sub("", REPEATS.sub(r"\1", FILLERS.sub("", text))).split()
     cut = " ".join(ws[:LABEL_WORDS])
     return cut + ("\u2026" if len(ws) > LABEL_WORDS else "")
 
