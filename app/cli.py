@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("app.commands.tag", "tag interview utterances (JSONL in, JSONL out)"),
     "eval": ("app.commands.evaluate", "precision, recall and F1 of the detectors on labelled JSONL"),
     "analyze": ("app.commands.analyze", "the post-call report for a transcript or a recording"),
+    "trends": ("app.commands.trends", "an interviewer's figures across calls, from reports"),
+    "study": ("app.commands.study", "pains, workarounds and phrases across a series of interviews"),
     "serve": ("app.commands.serve", "start the server for live calls"),
     "replay": ("app.commands.replay", "stream a stereo recording into a live call"),
 }

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from html import escape
 
+from app.reports.debrief_render import render_debrief_html
 from app.reports.fmt import clock, length, number, percent
 from app.reports.model import ContextLine, Moment, Quote, Report, ScoreComponent, Stretch
 from app.reports.wording import MOMENT_FLAGS, QUESTION_PROBLEM_FLAGS, TIMING_KINDS, label
@@ -464,6 +465,7 @@ def render_html(
         + _stretch("Longest customer story", "h-story", r.longest_story, r.names["customer"], "customer")
         + "</div>"
         + _voice_of_customer(r)
+        + ("" if r.debrief is None else render_debrief_html(r.debrief))
         + _moments(r, clip_url)
         + "</main>"
         '<footer class="foot muted small">Made by SecondEar. The listening score and every number '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.reports.debrief_render import render_debrief_markdown
 from app.reports.fmt import clock, length, number, percent
 from app.reports.model import Moment, Quote, Report, ScoreComponent, Stretch
 from app.reports.wording import label
@@ -131,6 +132,8 @@ def render_markdown(report: Report) -> str:
     out += _stretch("Longest customer story", r.longest_story, names["customer"])
     out += _quotes("Pains", r.pains)
     out += _quotes("Workarounds", r.workarounds)
+    if r.debrief is not None:
+        out += render_debrief_markdown(r.debrief)
     out += ["## Flagged moments", ""]
     if not r.moments:
         out += ["Nothing flagged.", ""]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
+from app.reports.debrief import Debrief
 from nlp.types import Speaker
 
 SCHEMA_VERSION = 1
@@ -162,11 +163,15 @@ class Report:
     timeline: dict[str, tuple[tuple[float, float], ...]]
     transcript: tuple[Line, ...]
     schema: int = field(default=SCHEMA_VERSION)
+    # Written after the call (app/insights/debrief.py); the key is left out of the JSON when None.
+    debrief: Debrief | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, schema version first, floats rounded to what a person reads."""
         data = _plain(self)
         assert isinstance(data, dict)
+        if data["debrief"] is None:
+            del data["debrief"]
         return {"schema": data.pop("schema"), **data}
 
 
