@@ -68,6 +68,15 @@ class Diarization:
         return nearest.speaker
 
 
+def find_speakers(audio: Samples, encoder: VoiceEncoder, *, speakers: int | None = None) -> Diarization:
+    """Who spoke when in `audio` (16 kHz mono): levelled, Silero speech frames, then `diarize`."""
+    from app.audio.vad import SileroVad
+
+    audio = level(audio)
+    probabilities = SileroVad().probabilities(samples_to_chunks(audio))
+    return diarize(audio, speech_frames(probabilities), encoder, speakers=speakers)
+
+
 def speech_frames(probabilities: np.ndarray, *, threshold: float = SPEECH_THRESHOLD) -> np.ndarray:
     """Boolean speech mask per Silero chunk, with pauses under 0.2 s closed and blips under 0.1 s dropped."""
     speech = probabilities >= threshold

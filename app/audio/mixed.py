@@ -16,12 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.audio.asr import Transcriber
-from app.audio.diarize import Diarization, diarize, samples_to_chunks, speech_frames
+from app.audio.diarize import Diarization, find_speakers
 from app.audio.events import Event, Final, Word
 from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
 from app.audio.offline import FEED_S, VAD_SHARE, decode_jobs
 from app.audio.stream import DecodeJob, TrackProcessor
-from app.audio.vad import SileroVad
 from app.audio.voices import VoiceEncoder, level, load_encoder
 from app.settings import Settings
 from nlp.types import Speaker
@@ -73,8 +72,7 @@ def transcribe_mixed(
     events[track] += processor.finish()
     jobs: dict[Speaker, list[DecodeJob]] = {track: [j for j in processor.take_jobs() if not j.cancelled]}
 
-    probabilities = SileroVad().probabilities(samples_to_chunks(audio))
-    found = diarize(audio, speech_frames(probabilities), encoder or load_encoder(), speakers=speakers)
+    found = find_speakers(audio, encoder or load_encoder(), speakers=speakers)
     report(VAD_SHARE + DIARIZE_SHARE)
 
     decode_jobs(
