@@ -25,6 +25,7 @@ MIN_TURN_S = 0.5  # a speaker's stretch shorter than this between two of another
 MIN_SPEAKERS, MAX_SPEAKERS = 2, 4
 # Share of the other windows each window keeps as neighbours for spectral clustering.
 KEEP_NEIGHBOURS = 0.4
+WINDOWS_PER_SPEAKER = 15  # windows (6 s of speech) each speaker needs before the count may grow
 SPEECH_THRESHOLD = 0.5  # Silero probability of speech for a diarization frame
 FRAME_S = 0.032  # Silero's chunk
 
@@ -186,7 +187,8 @@ def _cluster(x: np.ndarray, speakers: int | None) -> np.ndarray:
     affinity = (affinity + affinity.T) / 2
     laplacian = np.diag(affinity.sum(axis=1)) - affinity
     values, vectors = np.linalg.eigh(laplacian)
-    top = min(MAX_SPEAKERS, n - 1)
+    # Counting voices needs several seconds of each: a short clip is not split four ways.
+    top = min(MAX_SPEAKERS, n - 1, max(MIN_SPEAKERS, n // WINDOWS_PER_SPEAKER))
     if speakers is not None:
         k = min(speakers, n - 1)
     else:
