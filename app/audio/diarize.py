@@ -4,8 +4,7 @@
     -> agglomerative clustering into 2..4 speakers (or the number given)
     -> each speech frame to its nearest speaker -> turns, short flips smoothed away.
 
-Where the windows around a frame disagree strongly and both voices are close (two people at
-once), the frame is marked as overlap rather than given to one of them.
+Overlapping speech is not detected yet: each speech frame goes to one speaker.
 No I/O and no model loading here beyond the encoder passed in.
 """
 
@@ -43,8 +42,6 @@ class SpeakerTurn:
 class Diarization:
     turns: list[SpeakerTurn]
     """Every speaker stretch, in order of start."""
-    overlaps: list[Interval]
-    """Stretches where two voices were heard at once (also inside the turns of both)."""
     voices: np.ndarray
     """(speakers, dim) unit average embedding of each speaker, in speaker order."""
 
@@ -111,7 +108,7 @@ def diarize(
         starts += [int(c) - half for c in centres]
         region_of += [r] * len(centres)
     if not starts:
-        return Diarization([], [], np.zeros((0, 0), dtype=np.float32))
+        return Diarization([], np.zeros((0, 0), dtype=np.float32))
     embeddings = encoder.embed(features, np.array(starts))
     regions = np.array(region_of)
     smooth = _smooth(embeddings, regions)
@@ -130,7 +127,6 @@ def diarize(
     n_frames = len(speech)
     frame_t = (np.arange(n_frames) + 0.5) * FRAME_S
     labels_f = np.full(n_frames, -1)
-    overlap_f = np.zeros(n_frames, dtype=bool)
     for r, (lo, hi) in enumerate(_runs(speech)):
         mine = np.flatnonzero(regions == r)
         t = frame_t[lo:hi]
@@ -146,9 +142,8 @@ def diarize(
         for k, lo, hi in _label_runs(labels_f)
         if k >= 0
     ]
-    overlaps = [Interval(lo * FRAME_S, hi * FRAME_S) for lo, hi in _runs(overlap_f & (labels_f >= 0))]
     ranked = np.argsort(order)
-    return Diarization(turns, overlaps, voices[ranked])
+    return Diarization(turns, voices[ranked])
 
 
 def _smooth(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:

@@ -116,7 +116,7 @@ def _words(*spec):
 
 
 def test_mixed_words_go_to_the_speaker_heard_then():
-    found = Diarization([SpeakerTurn(0, 0.0, 2.0), SpeakerTurn(1, 2.0, 4.0)], [], np.eye(2, dtype=np.float32))
+    found = Diarization([SpeakerTurn(0, 0.0, 2.0), SpeakerTurn(1, 2.0, 4.0)], np.eye(2, dtype=np.float32))
     final = Final(
         "customer",
         "so what broke? the export did",
