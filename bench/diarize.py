@@ -97,7 +97,7 @@ def interviewer_share(m: MixedTranscript, tagger: Tagger) -> float:
     roles = {turn.name: t.utterance.speaker for turn, t in zip(transcript.turns, tagged, strict=True)}
     speech: dict[str, list[Interval]] = {"interviewer": [], "customer": []}
     for k, name in enumerate(names):
-        speech[roles.get(name, "customer")] += m.diarization.speech(k)
+        speech[roles.get(name, "customer")] += m.speech[k]
     return talk_share(speech["interviewer"], speech["customer"])  # type: ignore[arg-type]
 
 

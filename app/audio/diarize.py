@@ -19,11 +19,16 @@ from app.audio.voices import VoiceEncoder, level, normalize
 from nlp.types import Interval
 
 STEP_S = 0.4  # seconds between embedding windows inside speech
+CLUSTER_LIMIT = 1500  # windows clustered at most (about 10 minutes of speech)
 SMOOTH_WINDOWS = 1  # neighbours on each side averaged into a window's embedding for clustering
-MIN_TURN_S = 0.5  # a speaker's stretch shorter than this between two of another's is smoothed away
+# What a change of speaker costs, in summed cosine similarity over 32 ms frames: inside speech
+# the other voice must fit better for a while; after a pause changes come cheap.
+SWITCH_COST = 1.5
+PAUSE_SWITCH_COST = 0.3
 MIN_SPEAKERS, MAX_SPEAKERS = 2, 4
 # Share of the other windows each window keeps as neighbours for spectral clustering.
 KEEP_NEIGHBOURS = 0.4
+MIN_SPEAKER_SHARE = 0.05  # of all speech: less is not a speaker of its own (when not told how many)
 WINDOWS_PER_SPEAKER = 15  # windows (6 s of speech) each speaker needs before the count may grow
 SPEECH_THRESHOLD = 0.5  # Silero probability of speech for a diarization frame
 FRAME_S = 0.032  # Silero's chunk
@@ -97,23 +102,38 @@ def diarize(
     ratio = FRAME_S / encoder.frame_s
     hop = max(1, round(STEP_S / encoder.frame_s))
     half = encoder.recipe.window // 2
-    # Window starts: every `hop` frames through each speech region, at least one per region.
-    starts: list[int] = []
+    width = encoder.recipe.window
+    # Windows every `hop` frames through each speech region. A region shorter than a window
+    # (a "Sure." between two questions) is repeated to fill one: padded with the audio around
+    # it, it would sound like whoever spoke before and after.
+    windows: list[np.ndarray] = []
+    centres: list[float] = []
     region_of: list[int] = []
     for r, (lo, hi) in enumerate(_runs(speech)):
-        a, b = int(lo * ratio), int(hi * ratio)
-        centres = np.arange(a + min(half, (b - a) // 2), max(a + 1, b - half + 1), hop)
-        if len(centres) == 0:
-            centres = np.array([(a + b) // 2])
-        starts += [int(c) - half for c in centres]
-        region_of += [r] * len(centres)
-    if not starts:
+        a, b = int(lo * ratio), min(len(features), max(int(hi * ratio), int(lo * ratio) + 1))
+        if b - a < width:
+            windows.append(np.resize(features[a:b], (width, features.shape[1])))
+            centres.append((a + b) / 2)
+            region_of.append(r)
+            continue
+        for start in range(a, b - width + 1, hop):
+            windows.append(features[start : start + width])
+            centres.append(start + half)
+            region_of.append(r)
+        if (b - width - a) % hop:
+            windows.append(features[b - width : b])
+            centres.append(b - half)
+            region_of.append(r)
+    if not windows:
         return Diarization([], np.zeros((0, 0), dtype=np.float32))
-    embeddings = encoder.embed(features, np.array(starts))
+    embeddings = encoder.embed_windows(np.stack(windows))
     regions = np.array(region_of)
     smooth = _smooth(embeddings, regions)
-    labels = _cluster(smooth, speakers)
-    voices = normalize(np.stack([smooth[labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
+    # Spectral clustering costs the cube of the windows: a long recording is clustered on an
+    # even sample of them (every window is then scored against the voices found).
+    sample = np.unique(np.linspace(0, len(smooth) - 1, min(len(smooth), CLUSTER_LIMIT)).astype(int))
+    labels = _cluster(smooth[sample], speakers)
+    voices = normalize(np.stack([smooth[sample][labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
     # One pass of k-means on the windows themselves: AHC on averaged windows is robust, and
     # the nearest average is a better call for a single window.
     scores = embeddings @ voices.T
@@ -123,19 +143,28 @@ def diarize(
     scores = embeddings @ voices.T
 
     # Each speech frame takes the windows around it: their scores, weighted by closeness.
-    centres_s = (np.array(starts) + half) * encoder.frame_s
+    centres_s = np.array(centres) * encoder.frame_s
     n_frames = len(speech)
     frame_t = (np.arange(n_frames) + 0.5) * FRAME_S
-    labels_f = np.full(n_frames, -1)
+    frame_scores = np.zeros((n_frames, len(voices)), dtype=np.float64)
     for r, (lo, hi) in enumerate(_runs(speech)):
         mine = np.flatnonzero(regions == r)
         t = frame_t[lo:hi]
         distance = np.abs(t[:, None] - centres_s[mine][None, :])
         weight = np.maximum(0.0, 1.0 - distance / encoder.window_s)
         weight[np.arange(len(t)), distance.argmin(axis=1)] += 1e-6  # never all zero
-        frame_scores = weight @ scores[mine]
-        labels_f[lo:hi] = frame_scores.argmax(axis=1)
-    labels_f = _smooth_labels(labels_f, int(MIN_TURN_S / FRAME_S))
+        frame_scores[lo:hi] = (weight @ scores[mine]) / weight.sum(axis=1, keepdims=True)
+    labels_f = _viterbi(frame_scores, speech)
+    # A "speaker" left with a sliver of the speech is a few odd windows, not a person: their
+    # frames go to the real speakers, unless the number was given.
+    while speakers is None and len(voices) > MIN_SPEAKERS:
+        talk = np.bincount(labels_f[labels_f >= 0], minlength=len(voices))
+        least = int(talk.argmin())
+        if talk[least] >= MIN_SPEAKER_SHARE * talk.sum():
+            break
+        keep = [k for k in range(len(voices)) if k != least]
+        voices, frame_scores = voices[keep], frame_scores[:, keep]
+        labels_f = _viterbi(frame_scores, speech)
     order = _first_appearance(labels_f, len(voices))
     turns = [
         SpeakerTurn(int(order[k]), lo * FRAME_S, hi * FRAME_S)
@@ -144,6 +173,33 @@ def diarize(
     ]
     ranked = np.argsort(order)
     return Diarization(turns, voices[ranked])
+
+
+def _viterbi(scores: np.ndarray, speech: np.ndarray) -> np.ndarray:
+    """The speaker of each speech frame (-1 outside speech): the path with the best summed
+    similarity, paying SWITCH_COST for each change of speaker inside speech and PAUSE_SWITCH_COST
+    across a pause, so one odd window does not flip the speaker mid-sentence."""
+    labels = np.full(len(speech), -1)
+    frames = np.flatnonzero(speech)
+    if len(frames) == 0:
+        return labels
+    k = scores.shape[1]
+    after_pause = np.ones(len(frames), dtype=bool)
+    after_pause[1:] = np.diff(frames) > 1
+    cost = np.where(after_pause, PAUSE_SWITCH_COST, SWITCH_COST)
+    total = scores[frames[0]].copy()
+    back = np.zeros((len(frames), k), dtype=int)
+    for i in range(1, len(frames)):
+        best = int(total.argmax())
+        stay = total
+        move = total[best] - cost[i]
+        back[i] = np.where(stay >= move, np.arange(k), best)
+        total = np.maximum(stay, move) + scores[frames[i]]
+    state = int(total.argmax())
+    for i in range(len(frames) - 1, -1, -1):
+        labels[frames[i]] = state
+        state = int(back[i, state])
+    return labels
 
 
 def _smooth(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:
@@ -168,6 +224,7 @@ def _cluster(x: np.ndarray, speakers: int | None) -> np.ndarray:
     one person's many windows form one connected block even when the voices differ little.
     The number of speakers is where the Laplacian's eigenvalues jump (the eigengap).
     """
+    from scipy.linalg import eigh
     from sklearn.cluster import KMeans
 
     n = len(x)
@@ -181,11 +238,13 @@ def _cluster(x: np.ndarray, speakers: int | None) -> np.ndarray:
     affinity = affinity * mask
     affinity = (affinity + affinity.T) / 2
     laplacian = np.diag(affinity.sum(axis=1)) - affinity
-    values, vectors = np.linalg.eigh(laplacian)
     # Counting voices needs several seconds of each: a short clip is not split four ways.
     top = min(MAX_SPEAKERS, n - 1, max(MIN_SPEAKERS, n // WINDOWS_PER_SPEAKER))
+    wanted = min(speakers, n - 1) if speakers is not None else top
+    # Only the smallest eigenpairs matter: far cheaper than the whole decomposition.
+    values, vectors = eigh(laplacian, subset_by_index=[0, max(top, wanted)])
     if speakers is not None:
-        k = min(speakers, n - 1)
+        k = wanted
     else:
         gaps = np.diff(values[: top + 1])
         k = int(np.argmax(gaps[MIN_SPEAKERS - 1 :]) + MIN_SPEAKERS)
@@ -236,22 +295,6 @@ def _label_runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
         if i == len(labels) or labels[i] != labels[lo]:
             out.append((int(labels[lo]), lo, i))
             lo = i
-    return out
-
-
-def _smooth_labels(labels: np.ndarray, shortest: int) -> np.ndarray:
-    """A speaker's run shorter than `shortest` frames goes to the speaker around it."""
-    out = labels.copy()
-    runs = _label_runs(out)
-    for i, (k, lo, hi) in enumerate(runs):
-        if k < 0 or hi - lo >= shortest:
-            continue
-        before = runs[i - 1][0] if i > 0 else -1
-        after = runs[i + 1][0] if i + 1 < len(runs) else -1
-        # Inside one other speaker's speech with no pause around it: a blip of theirs. After a
-        # pause it stays: a short "yes" between two questions is a real turn.
-        if before == after and before >= 0 and before != k:
-            out[lo:hi] = before
     return out
 
 

@@ -10,6 +10,7 @@ as for a transcript (the speaker who asks the most questions is the interviewer)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,13 +18,13 @@ import numpy as np
 
 from app.audio.asr import Transcriber
 from app.audio.diarize import Diarization, find_speakers
-from app.audio.events import Event, Final, Word
+from app.audio.events import Event, Final, Word, speech_intervals
 from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
 from app.audio.offline import FEED_S, VAD_SHARE, decode_jobs
 from app.audio.stream import DecodeJob, TrackProcessor
 from app.audio.voices import VoiceEncoder, level, load_encoder
 from app.settings import Settings
-from nlp.types import Speaker
+from nlp.types import Interval, Speaker
 
 DIARIZE_SHARE = 0.15  # part of the progress bar for finding the speakers
 
@@ -44,7 +45,10 @@ class MixedTranscript:
     turns: list[SpokenTurn]
     """Every turn, in order of start."""
     diarization: Diarization
-    """Who spoke when, from the audio alone (talk time is measured on it)."""
+    """Who spoke when, from the audio alone."""
+    speech: dict[int, list[Interval]]
+    """Each speaker's speech: the VAD intervals (as a two-track recording measures talk time)
+    cut between speakers where the diarization says the voice changes."""
     duration: float
     """Seconds of audio."""
 
@@ -88,8 +92,40 @@ def transcribe_mixed(
     finals = sorted((e for e in events[track] if isinstance(e, Final)), key=lambda f: (f.start, f.end))
     report(1.0)
     return MixedTranscript(
-        turns=split_by_speaker(finals, found), diarization=found, duration=len(audio) / SAMPLE_RATE
+        turns=split_by_speaker(finals, found),
+        diarization=found,
+        speech=split_speech(speech_intervals(events[track], track), found),
+        duration=len(audio) / SAMPLE_RATE,
     )
+
+
+def split_speech(intervals: list[Interval], found: Diarization) -> dict[int, list[Interval]]:
+    """Cut each VAD speech interval between the speakers the diarization hears in it.
+
+    A pause between two speakers' turns is cut in its middle; the start of an interval before
+    the first turn in it, and its end after the last, go to the nearest turn's speaker.
+    """
+    out: dict[int, list[Interval]] = {k: [] for k in range(found.speakers)}
+    for span in sorted(intervals, key=lambda i: i.start):
+        inside = [t for t in found.turns if t.end > span.start and t.start < span.end]
+        if not inside:
+            who = found.speaker_at(span.start, span.end)
+            if who is not None:
+                out[who].append(span)
+            continue
+        cuts = [span.start]
+        for prev, nxt in itertools.pairwise(inside):
+            cuts.append(min(span.end, max(span.start, (prev.end + nxt.start) / 2)))
+        cuts.append(span.end)
+        for turn, lo, hi in zip(inside, cuts[:-1], cuts[1:], strict=True):
+            if hi <= lo:
+                continue
+            mine = out[turn.speaker]
+            if mine and abs(mine[-1].end - lo) < 1e-9:
+                mine[-1] = Interval(mine[-1].start, hi)
+            else:
+                mine.append(Interval(lo, hi))
+    return out
 
 
 def split_by_speaker(finals: list[Final], found: Diarization) -> list[SpokenTurn]:

@@ -102,14 +102,17 @@ class VoiceEncoder:
             features = np.pad(features, ((0, w - len(features)), (0, 0)))
         starts = np.clip(starts, 0, len(features) - w)
         windows = np.lib.stride_tricks.sliding_window_view(features, w, axis=0)  # (n, mels, w)
+        return self.embed_windows(windows[starts].transpose(0, 2, 1))
+
+    def embed_windows(self, windows: np.ndarray) -> np.ndarray:
+        """(n, dim) unit embeddings of (n, window, n_mels) feature windows."""
         out: list[np.ndarray] = []
-        for lo in range(0, len(starts), _BATCH):
-            batch = np.ascontiguousarray(windows[starts[lo : lo + _BATCH]].transpose(0, 2, 1))
+        for lo in range(0, len(windows), _BATCH):
+            batch = np.ascontiguousarray(windows[lo : lo + _BATCH], dtype=np.float32)
             out.append(self._session.run(None, {self._input: batch})[0])
         if not out:
             return np.zeros((0, 256), dtype=np.float32)
-        emb = np.concatenate(out).astype(np.float32)
-        return normalize(emb)
+        return normalize(np.concatenate(out).astype(np.float32))
 
     def voice(self, audio: Samples) -> np.ndarray:
         """One unit embedding for a whole stretch of one person's voice (mean of its windows)."""

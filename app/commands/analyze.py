@@ -315,7 +315,7 @@ def _analyze_mixed(path: Path, audio: Samples, args: argparse.Namespace, setting
     roles = {turn.name: t.utterance.speaker for turn, t in zip(transcript.turns, tagged, strict=True)}
     speech: dict[Speaker, list[Interval]] = {"interviewer": [], "customer": []}
     for k, name in enumerate(names):
-        speech[roles.get(name, "customer")] += recording.diarization.speech(k)
+        speech[roles.get(name, "customer")] += recording.speech[k]
     report = build_report(
         tagged,
         speech={role: _union(spans) for role, spans in speech.items()},
