@@ -128,11 +128,11 @@ def diarize(
         return Diarization([], np.zeros((0, 0), dtype=np.float32))
     embeddings = encoder.embed_windows(np.stack(windows))
     regions = np.array(region_of)
-    smooth = _smooth(embeddings, regions)
+    smooth = smooth_windows(embeddings, regions)
     # Spectral clustering costs the cube of the windows: a long recording is clustered on an
     # even sample of them (every window is then scored against the voices found).
     sample = np.unique(np.linspace(0, len(smooth) - 1, min(len(smooth), CLUSTER_LIMIT)).astype(int))
-    labels = _cluster(smooth[sample], speakers)
+    labels = cluster_windows(smooth[sample], speakers)
     voices = normalize(np.stack([smooth[sample][labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
     # One pass of k-means on the windows themselves: AHC on averaged windows is robust, and
     # the nearest average is a better call for a single window.
@@ -202,7 +202,7 @@ def _viterbi(scores: np.ndarray, speech: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _smooth(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:
+def smooth_windows(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:
     """Each window averaged with its neighbours in the same speech region."""
     out = embeddings.copy()
     for shift in range(1, SMOOTH_WINDOWS + 1):
@@ -217,7 +217,7 @@ def _smooth(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:
     return normalize(out)
 
 
-def _cluster(x: np.ndarray, speakers: int | None) -> np.ndarray:
+def cluster_windows(x: np.ndarray, speakers: int | None) -> np.ndarray:
     """Labels 0..k-1 by spectral clustering of the cosine affinities between windows.
 
     Each window keeps only its nearest `KEEP_NEIGHBOURS` share of the others as neighbours, so

@@ -65,13 +65,14 @@ def transcribe_mixed(
     """Transcribe one mixed channel (16 kHz float mono) and split it by speaker."""
     report = progress or (lambda _fraction: None)
     report(0.0)
-    audio = level(audio)
+    # A quiet far-field recording is brought up for the VAD and Whisper as for the encoder.
+    levelled = level(audio)
     track: Speaker = "customer"  # a label only: there is no bleed to check on one channel
     processor = TrackProcessor(track, settings, partials=False, speculate=False)
     events: dict[Speaker, list[Event]] = {track: []}
     step = int(FEED_S * SAMPLE_RATE)
-    for lo in range(0, len(audio), step):
-        events[track] += processor.feed(float_to_pcm16(audio[lo : lo + step]))
+    for lo in range(0, len(levelled), step):
+        events[track] += processor.feed(float_to_pcm16(levelled[lo : lo + step]))
         report(VAD_SHARE * min(1.0, (lo + step) / max(len(audio), 1)))
     events[track] += processor.finish()
     jobs: dict[Speaker, list[DecodeJob]] = {track: [j for j in processor.take_jobs() if not j.cancelled]}
