@@ -5,9 +5,11 @@ whose moments the report cannot find on its own (held or sent)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from app.db.repository import CallHistory
 from app.reports import Moment, Report, build_report
+from app.reports.speakers import SpeakerFix, fix_speakers, fixed_names
 from nlp.types import SPEAKERS, Flag, FlagHit, Interval, Speaker, Tag, TaggedUtterance, Utterance
 
 # The report finds text flags, monologues and interruptions by itself; these timing nudges
@@ -60,7 +62,13 @@ def extra_moments(history: CallHistory) -> list[Moment]:
     return moments
 
 
-def call_report(history: CallHistory) -> Report:
+def call_report(
+    history: CallHistory,
+    fix: SpeakerFix | None = None,
+    retag: Callable[[list[Utterance]], list[Tag]] | None = None,
+) -> Report:
+    """The report; with `fix` (from the report page) the speakers renamed or swapped, the turns
+    tagged again by `retag` for their new roles."""
     call = history.call
     speech: dict[Speaker, list[Interval]] = {s: [] for s in SPEAKERS}
     for iv in history.intervals:
@@ -68,6 +76,13 @@ def call_report(history: CallHistory) -> Report:
             speech[iv.speaker].append(Interval(iv.start, iv.end))
     received = max(history.received.values(), default=0) / 16000
     tagged = tagged_utterances(history)
+    interviewer: str | None = call.interviewer
+    customer: str | None = call.customer
+    if fix is not None and not fix.empty:
+        if fix.swap and retag is None:
+            raise ValueError("swapping the speakers needs the tagger")
+        tagged, speech = fix_speakers(tagged, speech, fix, retag or (lambda us: []))
+        interviewer, customer = fixed_names(interviewer, customer, fix)
     ends = [u.end for u in history.utterances] + [iv.end for ivs in speech.values() for iv in ivs]
     duration = max([received, *ends]) if (received or ends) else None
     return build_report(
@@ -75,8 +90,8 @@ def call_report(history: CallHistory) -> Report:
         speech=speech,
         duration=duration,
         title=call.title,
-        interviewer_name=call.interviewer,
-        customer_name=call.customer,
+        interviewer_name=interviewer,
+        customer_name=customer,
         date=time.strftime("%Y-%m-%d %H:%M", time.localtime(call.created_at)),
         extra_moments=extra_moments(history),
     )
