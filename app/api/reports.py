@@ -1,9 +1,15 @@
-"""A call's report: `GET /api/calls/{id}/report?format=json|md|html|vtt`, and the report page."""
+"""A call's report: `GET /api/calls/{id}/report?format=json|md|html|vtt`, and the report page.
+
+Both take `swap=true` (the interviewer and the customer were the wrong way round) and
+`interviewer_name=` / `customer_name=` (new names): the report is computed again with them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +19,8 @@ from app.calls.report import call_report, tagged_utterances
 from app.calls.timing import timing_rules
 from app.deps import Live, LiveDep
 from app.reports import render, render_vtt
+from app.reports.speakers import OTHER, SpeakerFix, fixed_names
+from nlp.types import Speaker, Tag, Utterance
 
 router = APIRouter(tags=["reports"])
 
@@ -25,23 +33,54 @@ MEDIA = {
 EXPORTS = {"Markdown": "md", "HTML": "html", "JSON": "json", "WebVTT": "vtt"}
 
 
-async def report_text(live: Live, call_id: str, fmt: str) -> str:
+SwapQuery = Annotated[bool, Query(description="Swap the interviewer and the customer.")]
+NameQuery = Annotated[str | None, Query(max_length=80, description="A new name for this speaker.")]
+
+
+def speaker_fix(swap: bool, interviewer_name: str | None, customer_name: str | None) -> SpeakerFix:
+    names: dict[Speaker, str] = {}
+    for role, name in (("interviewer", interviewer_name), ("customer", customer_name)):
+        if name is not None and name.strip():
+            names[role] = " ".join(name.split())  # type: ignore[index]
+    return SpeakerFix(swap=swap, names=names)
+
+
+async def report_text(live: Live, call_id: str, fmt: str, fix: SpeakerFix | None = None) -> str:
     row = await find_call(live, call_id)
     history = await live.store.run(live.repo.history, call_id)
     if history is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No call with this id: check the link.")
+    fix = fix or SpeakerFix()
+    tagger = live.calls.services.tagger
+
+    def retag(utterances: list[Utterance]) -> list[Tag]:
+        return [tagger.tag(u) for u in utterances]
+
     if fmt == "vtt":
-        names = {"interviewer": row.interviewer, "customer": row.customer or "Customer"}
-        return render_vtt([t.utterance for t in tagged_utterances(history)], names)  # type: ignore[arg-type]
-    report = await asyncio.to_thread(call_report, history, timing_rules(live.settings))
+        interviewer, customer = fixed_names(row.interviewer, row.customer, fix)
+        names = {"interviewer": interviewer or "Interviewer", "customer": customer or "Customer"}
+        utterances = [t.utterance for t in tagged_utterances(history)]
+        if fix.swap:
+            utterances = [replace(u, speaker=OTHER[u.speaker]) for u in utterances]
+        return render_vtt(utterances, names)  # type: ignore[arg-type]
+    report = await asyncio.to_thread(call_report, history, timing_rules(live.settings), fix, retag)
     clip_url = None
     if row.recording:
 
         def clip_url(start: float, end: float) -> str | None:
             return f"/api/calls/{call_id}/clip?start={start:.2f}&end={end:.2f}"
 
-    exports = {label: f"/api/calls/{call_id}/report?format={f}" for label, f in EXPORTS.items()}
-    return render(report, fmt, clip_url=clip_url, exports=exports)  # type: ignore[arg-type]
+    query = "".join(
+        f"&{key}={quote(value)}"
+        for key, value in (
+            ("swap", "true" if fix.swap else ""),
+            ("interviewer_name", fix.names.get("interviewer", "")),
+            ("customer_name", fix.names.get("customer", "")),
+        )
+        if value
+    )
+    exports = {label: f"/api/calls/{call_id}/report?format={f}{query}" for label, f in EXPORTS.items()}
+    return render(report, fmt, clip_url=clip_url, exports=exports, fix_form=fix)  # type: ignore[arg-type]
 
 
 @router.get(
@@ -55,9 +94,12 @@ async def get_report(
     format: Annotated[
         Literal["json", "md", "html", "vtt"], Query(description="The report's format.")
     ] = "json",
+    swap: SwapQuery = False,
+    interviewer_name: NameQuery = None,
+    customer_name: NameQuery = None,
 ) -> Response:
     """The same report as `secondear analyze`, from what the call stored so far (it may be live)."""
-    text = await report_text(live, call_id, format)
+    text = await report_text(live, call_id, format, speaker_fix(swap, interviewer_name, customer_name))
     headers = {}
     if format in ("md", "vtt", "json"):
         headers["Content-Disposition"] = f'inline; filename="secondear-{call_id}.{format}"'
@@ -65,5 +107,12 @@ async def get_report(
 
 
 @router.get("/report/{call_id}", response_class=HTMLResponse, include_in_schema=False)
-async def report_page(call_id: str, live: LiveDep) -> HTMLResponse:
-    return HTMLResponse(await report_text(live, call_id, "html"))
+async def report_page(
+    call_id: str,
+    live: LiveDep,
+    swap: SwapQuery = False,
+    interviewer_name: NameQuery = None,
+    customer_name: NameQuery = None,
+) -> HTMLResponse:
+    fix = speaker_fix(swap, interviewer_name, customer_name)
+    return HTMLResponse(await report_text(live, call_id, "html", fix))

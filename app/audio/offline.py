@@ -74,6 +74,45 @@ def load_tracks(
     return mine, theirs
 
 
+# Channels this alike (correlation) are one mixed channel copied twice, as Zoom and phones write
+# "stereo" files; a channel this much quieter than the other (RMS ratio) holds nobody.
+ALIKE_CORRELATION = 0.95
+SILENT_RATIO = 0.02
+
+
+def load_recording(path: Path) -> Samples | tuple[Samples, Samples]:
+    """A recording as one mixed channel (mono samples) or as two tracks (left, right).
+
+    A stereo file counts as two tracks only when its channels hold different audio: the same
+    mix on both sides, or one side silent, is one channel. Video files give their audio stream.
+    """
+    if _channels(path) < 2:
+        return _decode_mono(path)
+    left, right = _decode_stereo(path)
+    mixed = one_channel(left, right)
+    return (left, right) if mixed is None else mixed
+
+
+def one_channel(left: Samples, right: Samples) -> Samples | None:
+    """The one channel a stereo pair really holds, or None when the sides differ (two tracks)."""
+    n = min(len(left), len(right))
+    a, b = left[:n].astype(np.float64), right[:n].astype(np.float64)
+    ra, rb = float(np.sqrt(np.mean(a**2))) if n else 0.0, float(np.sqrt(np.mean(b**2))) if n else 0.0
+    if ra <= SILENT_RATIO * rb:
+        return right
+    if rb <= SILENT_RATIO * ra:
+        return left
+    correlation = float(np.dot(a - a.mean(), b - b.mean()) / (n * np.std(a) * np.std(b) + 1e-12))
+    if correlation >= ALIKE_CORRELATION:
+        return ((left[:n] + right[:n]) / 2).astype(np.float32)
+    return None
+
+
+def load_mono(path: Path) -> Samples:
+    """Any recording (audio or video file) as one 16 kHz channel, both sides mixed."""
+    return _decode_mono(path)
+
+
 def transcribe_recording(
     interviewer: Path,
     customer: Path | None = None,
@@ -125,6 +164,36 @@ def transcribe_tracks(
         events[speaker] += processor.finish()
         jobs[speaker] = [job for job in processor.take_jobs() if not job.cancelled]
 
+    decode_jobs(jobs, processors, events, order, settings=settings, transcriber=transcriber, report=report)
+    finals = sorted(
+        (e for es in events.values() for e in es if isinstance(e, Final)), key=lambda f: (f.start, f.end)
+    )
+    report(1.0)
+    return RecordingTranscript(
+        utterances=[Utterance(f.track, f.text, f.start, f.end) for f in finals],
+        speech={
+            speaker: speech_intervals(events[speaker], speaker) for speaker in ("interviewer", "customer")
+        },
+        duration=max(len(interviewer), len(customer)) / SAMPLE_RATE,
+        finals=finals,
+    )
+
+
+def decode_jobs(
+    jobs: dict[Speaker, list[DecodeJob]],
+    processors: dict[Speaker, TrackProcessor],
+    events: dict[Speaker, list[Event]],
+    order: tuple[Speaker, ...],
+    *,
+    settings: Settings,
+    transcriber: Transcriber | None,
+    report: Callable[[float], None],
+    share: tuple[float, float] = (VAD_SHARE, 1.0),
+) -> None:
+    """Decode every track's jobs in packed batches; each processor's finals go into `events`.
+
+    `share` is the part of the progress bar this step fills.
+    """
     if transcriber is None:
         transcriber = load_transcriber(settings)
     # Packed windows are full: the usual 30 s window, decoded in batches.
@@ -152,20 +221,7 @@ def transcribe_tracks(
                 speaker = owner[id(job)]
                 events[speaker] += processors[speaker].resolve(job, piece_result)
             decoded += sum(job.duration for job in pack)
-        report(VAD_SHARE + (1 - VAD_SHARE) * decoded / to_decode)
-
-    finals = sorted(
-        (e for es in events.values() for e in es if isinstance(e, Final)), key=lambda f: (f.start, f.end)
-    )
-    report(1.0)
-    return RecordingTranscript(
-        utterances=[Utterance(f.track, f.text, f.start, f.end) for f in finals],
-        speech={
-            speaker: speech_intervals(events[speaker], speaker) for speaker in ("interviewer", "customer")
-        },
-        duration=max(len(interviewer), len(customer)) / SAMPLE_RATE,
-        finals=finals,
-    )
+        report(share[0] + (share[1] - share[0]) * decoded / to_decode)
 
 
 # --- packing -------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ whose moments the report cannot find on its own (held or sent)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from app.calls.messages import hits_from_rows
 from app.db.repository import CallHistory
 from app.protocol import SAMPLE_RATE
 from app.reports import Moment, Report, build_report
+from app.reports.speakers import SpeakerFix, fix_speakers, fixed_names
 from nlp.timing import DEFAULTS, TimingRules
 from nlp.types import SPEAKERS, Interval, Speaker, Tag, TaggedUtterance, Utterance
 
@@ -59,8 +61,15 @@ def extra_moments(history: CallHistory) -> list[Moment]:
     return moments
 
 
-def call_report(history: CallHistory, rules: TimingRules = DEFAULTS) -> Report:
-    """The report of a stored call, with the timing thresholds the live call used."""
+def call_report(
+    history: CallHistory,
+    rules: TimingRules = DEFAULTS,
+    fix: SpeakerFix | None = None,
+    retag: Callable[[list[Utterance]], list[Tag]] | None = None,
+) -> Report:
+    """The report of a stored call, with the timing thresholds the live call used; with `fix` (from
+    the report page) the speakers renamed or swapped, the turns tagged again by `retag` for their
+    new roles."""
     call = history.call
     speech: dict[Speaker, list[Interval]] = {s: [] for s in SPEAKERS}
     for iv in history.intervals:
@@ -68,6 +77,13 @@ def call_report(history: CallHistory, rules: TimingRules = DEFAULTS) -> Report:
             speech[iv.speaker].append(Interval(iv.start, iv.end))
     received = max(history.received.values(), default=0) / SAMPLE_RATE
     tagged = tagged_utterances(history)
+    interviewer: str | None = call.interviewer
+    customer: str | None = call.customer
+    if fix is not None and not fix.empty:
+        if fix.swap and retag is None:
+            raise ValueError("swapping the speakers needs the tagger")
+        tagged, speech = fix_speakers(tagged, speech, fix, retag or (lambda us: []))
+        interviewer, customer = fixed_names(interviewer, customer, fix)
     ends = [u.end for u in history.utterances] + [iv.end for ivs in speech.values() for iv in ivs]
     duration = max([received, *ends]) if (received or ends) else None
     return build_report(
@@ -75,8 +91,8 @@ def call_report(history: CallHistory, rules: TimingRules = DEFAULTS) -> Report:
         speech=speech,
         duration=duration,
         title=call.title,
-        interviewer_name=call.interviewer,
-        customer_name=call.customer,
+        interviewer_name=interviewer,
+        customer_name=customer,
         date=time.strftime("%Y-%m-%d %H:%M", time.localtime(call.created_at)),
         extra_moments=extra_moments(history),
         rules=rules,

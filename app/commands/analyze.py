@@ -1,11 +1,15 @@
-"""`secondear analyze`: the post-call report for a transcript or a two-track recording.
+"""`secondear analyze`: the post-call report for a transcript or a recording.
 
     secondear analyze call.vtt [--format json|md|html] [-o FILE] [--interviewer NAME]
-    secondear analyze call.wav [--interviewer-channel left|right]       (stereo recording)
+    secondear analyze call.wav [--interviewer-channel left|right]       (stereo: one side each)
     secondear analyze --interviewer me.wav --customer them.wav          (one file per side)
+    secondear analyze zoom.m4a [--speakers N] [--speaker-names "Dana,Bob"]
+                               [--interviewer NAME | --interviewer-voice me.wav]
+                               [--rename "Speaker 1=Dana"]              (one mixed channel, or video)
 
-A recording is transcribed first (the speech engine, app.audio), and its transcript is
-written beside the report as `<stem>.transcript.vtt` and `<stem>.transcript.jsonl`.
+A recording is transcribed first (the speech engine, app.audio); one mixed channel is also
+split by speaker (app.audio.mixed). Its transcript is written beside the report as
+`<stem>.transcript.vtt` and `<stem>.transcript.jsonl`.
 """
 
 from __future__ import annotations
@@ -22,13 +26,21 @@ from app.reports import build_report, render, render_transcript_jsonl, render_vt
 from app.reports.render import FORMATS
 from app.settings import Settings
 from app.transcripts import Transcript, TranscriptError, read_transcript
+from app.transcripts.model import Turn, finish, merge_runs
+from app.transcripts.names import parse_renames, rename_speakers, resolve_renames
 from app.transcripts.roles import assign_roles, names_are_roles
-from nlp.types import Speaker, TaggedUtterance, Utterance
+from nlp.types import Interval, Speaker, TaggedUtterance, Utterance
 
 if TYPE_CHECKING:
+    from app.audio.frames import Samples
+    from app.audio.mixed import MixedTranscript
     from nlp.pipeline import Tagger
 
-AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus"})
+AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".wma"})
+# Video files: their audio stream is analysed (PyAV, which faster-whisper already uses).
+VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mkv", ".mov", ".avi", ".m4v"})
+SPEAKER_LABEL = "Speaker {n}"  # the name of a speaker found in a mixed recording, numbered from 1
+MAX_SPEAKERS = 8
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,8 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "input",
         nargs="?",
         metavar="TRANSCRIPT|RECORDING",
-        help="a transcript (JSONL, WebVTT, or 'Name: text' lines) or a stereo recording "
-        f"({', '.join(sorted(AUDIO_SUFFIXES))})",
+        help="a transcript (WebVTT, SRT, JSONL, Teams .docx, or 'Name: text' lines) or a recording: "
+        f"audio ({', '.join(sorted(AUDIO_SUFFIXES))}) or video ({', '.join(sorted(VIDEO_SUFFIXES))})",
     )
     parser.add_argument("--format", choices=FORMATS, default="md", help="report format (default: md)")
     parser.add_argument(
@@ -59,6 +71,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="which channel of a stereo recording is the interviewer (default: left)",
     )
     parser.add_argument("--title", help="the report's title (default: the file name)")
+    parser.add_argument(
+        "--speakers",
+        type=int,
+        metavar="N",
+        help="how many people speak in a one-channel recording (default: found, 2 to 4)",
+    )
+    parser.add_argument(
+        "--speaker-names",
+        metavar="NAMES",
+        help="names of the speakers of a one-channel recording, comma separated, in the order "
+        'they first speak (default: "Speaker 1", "Speaker 2", ...)',
+    )
+    parser.add_argument(
+        "--interviewer-voice",
+        type=Path,
+        metavar="FILE",
+        help="a few seconds of the interviewer alone: in a one-channel recording, the speaker "
+        "whose voice is most like it is the interviewer",
+    )
+    parser.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar='"OLD=NEW"',
+        help="rename a speaker (repeatable); two speakers given one name are merged, and "
+        '"A=B" with "B=A" swaps them',
+    )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="treat a stereo recording as one mixed channel split by speaker "
+        "(found by itself when both sides hold the same audio)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,8 +126,8 @@ def run(args: argparse.Namespace) -> int:
             )
         if not path.exists():
             raise UsageError(f"{path}: no such file")
-        if path.suffix.lower() in AUDIO_SUFFIXES:
-            text = _analyze_audio(path, None, args, settings, interviewer_name=args.interviewer)
+        if path.suffix.lower() in AUDIO_SUFFIXES | VIDEO_SUFFIXES:
+            text = _analyze_recording(path, args, settings)
         else:
             text = _analyze_transcript(path, args, settings)
     if args.output is None:
@@ -143,7 +188,7 @@ def tag_transcript(
 
 def _analyze_transcript(path: Path, args: argparse.Namespace, settings: Settings) -> str:
     try:
-        transcript = read_transcript(path)
+        transcript = rename_speakers(read_transcript(path), parse_renames(args.rename))
         tagged, names = tag_transcript(transcript, _load_tagger(settings), interviewer=args.interviewer)
     except TranscriptError as exc:
         raise UsageError(str(exc)) from None
@@ -187,36 +232,164 @@ def _analyze_audio(
     *,
     interviewer_name: str | None = None,
 ) -> str:
+    """Two recordings, one for each side."""
     for p in (interviewer, customer):
         if p is not None and not p.exists():
             raise UsageError(f"{p}: no such file")
-    from app.audio.offline import transcribe_recording
+    from app.audio.offline import load_tracks
 
-    recording = transcribe_recording(
-        interviewer,
-        customer,
-        interviewer_channel=args.interviewer_channel,
-        settings=settings,
-        progress=progress_bar(sys.stderr),
-    )
+    tracks = load_tracks(interviewer, customer, interviewer_channel=args.interviewer_channel)
+    files = [interviewer] + ([customer] if customer is not None else [])
+    return _analyze_tracks(files, tracks, args, settings, interviewer_name=interviewer_name)
+
+
+def _analyze_recording(path: Path, args: argparse.Namespace, settings: Settings) -> str:
+    """One file: two tracks when it is stereo with one side each, else one mixed channel."""
+    from app.audio.offline import load_mono, load_recording
+
+    _check_mixed_options(args)
+    loaded = load_mono(path) if args.mixed or args.speakers is not None else load_recording(path)
+    if isinstance(loaded, tuple):
+        left, right = loaded
+        tracks = (left, right) if args.interviewer_channel == "left" else (right, left)
+        return _analyze_tracks([path], tracks, args, settings, interviewer_name=args.interviewer)
+    return _analyze_mixed(path, loaded, args, settings)
+
+
+def _check_mixed_options(args: argparse.Namespace) -> None:
+    if args.speakers is not None and not 1 <= args.speakers <= MAX_SPEAKERS:
+        raise UsageError(f"--speakers must be between 1 and {MAX_SPEAKERS}")
+    if args.interviewer_voice is not None:
+        if not args.interviewer_voice.exists():
+            raise UsageError(f"{args.interviewer_voice}: no such file")
+        if args.interviewer is not None:
+            raise UsageError("give --interviewer NAME or --interviewer-voice FILE, not both")
+
+
+def _analyze_tracks(
+    files: list[Path],
+    tracks: tuple[Samples, Samples],
+    args: argparse.Namespace,
+    settings: Settings,
+    *,
+    interviewer_name: str | None = None,
+) -> str:
+    from app.audio.offline import transcribe_tracks
+
+    recording = transcribe_tracks(*tracks, settings=settings, progress=progress_bar(sys.stderr))
     utterances: Sequence[Utterance] = recording.utterances
     tags = _load_tagger(settings).tag_many(list(utterances))
     tagged = [TaggedUtterance(u, t) for u, t in zip(utterances, tags, strict=True)]
-    files = [interviewer] + ([customer] if customer is not None else [])
     report = build_report(
         tagged,
         speech=recording.speech,
         duration=recording.duration,
-        title=args.title or interviewer.stem,
+        title=args.title or files[0].stem,
         interviewer_name=interviewer_name,
         date=_date(*files),
         timing_source="audio",
     )
-    folder = args.output.parent if args.output is not None else Path.cwd()
-    vtt_path = folder / f"{interviewer.stem}.transcript.vtt"
-    jsonl_path = folder / f"{interviewer.stem}.transcript.jsonl"
     names: dict[Speaker, str] | None = {"interviewer": interviewer_name} if interviewer_name else None
-    _write(vtt_path, render_vtt(utterances, names))
-    _write(jsonl_path, render_transcript_jsonl(utterances, names))
-    print(f"transcript written to {vtt_path} and {jsonl_path}", file=sys.stderr)
+    _write_transcripts(
+        files[0], args, render_vtt(utterances, names), render_transcript_jsonl(utterances, names)
+    )
     return render(report, args.format)
+
+
+def _analyze_mixed(path: Path, audio: Samples, args: argparse.Namespace, settings: Settings) -> str:
+    """One mixed channel: split by speaker, then roles as for a transcript."""
+    from app.audio.mixed import transcribe_mixed
+
+    recording = transcribe_mixed(
+        audio, settings=settings, speakers=args.speakers, progress=progress_bar(sys.stderr)
+    )
+    labels = speaker_labels(recording.diarization.speakers, args.speaker_names)
+    try:
+        renamed = resolve_renames(labels, parse_renames(args.rename), path.name)
+        names = [renamed[label] for label in labels]
+        interviewer = _interviewer_of(recording, labels, renamed, args)
+        transcript = mixed_transcript(recording, names, path.name)
+        tagged, role_names = tag_transcript(transcript, _load_tagger(settings), interviewer=interviewer)
+    except TranscriptError as exc:
+        raise UsageError(str(exc)) from None
+    roles = {turn.name: t.utterance.speaker for turn, t in zip(transcript.turns, tagged, strict=True)}
+    speech: dict[Speaker, list[Interval]] = {"interviewer": [], "customer": []}
+    for k, name in enumerate(names):
+        speech[roles.get(name, "customer")] += recording.speech[k]
+    report = build_report(
+        tagged,
+        speech={role: _union(spans) for role, spans in speech.items()},
+        duration=recording.duration,
+        title=args.title or path.stem,
+        interviewer_name=role_names.get("interviewer"),
+        customer_name=role_names.get("customer"),
+        date=_date(path),
+        timing_source="audio",
+    )
+    utterances = [t.utterance for t in tagged]
+    turn_names = [turn.name for turn in transcript.turns]
+    _write_transcripts(
+        path,
+        args,
+        render_vtt(utterances, turn_names=turn_names),
+        render_transcript_jsonl(utterances, turn_names=turn_names),
+    )
+    return render(report, args.format)
+
+
+def speaker_labels(count: int, given: str | None) -> list[str]:
+    """Names for the speakers found, in order of first speech: --speaker-names, then "Speaker N"."""
+    names = [n.strip() for n in given.split(",")] if given else []
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise UsageError(f"--speaker-names: give distinct names separated by commas, not {given!r}")
+    return [names[k] if k < len(names) else SPEAKER_LABEL.format(n=k + 1) for k in range(count)]
+
+
+def mixed_transcript(recording: MixedTranscript, names: Sequence[str], source: str) -> Transcript:
+    """The turns of a split recording as a transcript of named turns (one speaker's pieces joined)."""
+    turns = [
+        Turn(names[t.speaker], t.text, t.start, t.end, line=k + 1)
+        for k, t in enumerate(recording.turns)
+        if t.text
+    ]
+    if not turns:
+        raise TranscriptError(source, None, "no speech was recognised in this recording")
+    return finish(merge_runs(turns), source)
+
+
+def _interviewer_of(
+    recording: MixedTranscript, labels: list[str], renamed: dict[str, str], args: argparse.Namespace
+) -> str | None:
+    """The interviewer's final name from --interviewer-voice or --interviewer (old or new name)."""
+    if args.interviewer_voice is not None:
+        from app.audio.mixed import voice_match
+        from app.audio.offline import load_mono
+        from app.audio.voices import load_encoder
+
+        voice = load_encoder().voice(load_mono(args.interviewer_voice))
+        return renamed[labels[voice_match(recording.diarization, voice)]]
+    wanted: str | None = args.interviewer
+    if wanted is None:
+        return None
+    by_old = {label.casefold(): new for label, new in renamed.items()}
+    return by_old.get(wanted.casefold(), wanted)
+
+
+def _union(spans: list[Interval]) -> list[Interval]:
+    """Intervals merged where they overlap or touch, in order."""
+    out: list[Interval] = []
+    for span in sorted(spans, key=lambda i: i.start):
+        if out and span.start <= out[-1].end:
+            out[-1] = Interval(out[-1].start, max(out[-1].end, span.end))
+        else:
+            out.append(span)
+    return out
+
+
+def _write_transcripts(recording: Path, args: argparse.Namespace, vtt: str, jsonl: str) -> None:
+    folder = args.output.parent if args.output is not None else Path.cwd()
+    vtt_path = folder / f"{recording.stem}.transcript.vtt"
+    jsonl_path = folder / f"{recording.stem}.transcript.jsonl"
+    _write(vtt_path, vtt)
+    _write(jsonl_path, jsonl)
+    print(f"transcript written to {vtt_path} and {jsonl_path}", file=sys.stderr)

@@ -14,6 +14,7 @@ from html import escape
 from app.reports.debrief_render import render_debrief_html
 from app.reports.fmt import clock, length, number, percent
 from app.reports.model import ContextLine, Moment, Quote, Report, ScoreComponent, Stretch
+from app.reports.speakers import SpeakerFix
 from app.reports.wording import MOMENT_FLAGS, QUESTION_PROBLEM_FLAGS, TIMING_KINDS, label
 
 ClipUrl = Callable[[float, float], str | None]
@@ -434,10 +435,30 @@ def _moments(report: Report, clip_url: ClipUrl | None) -> str:
     )
 
 
+def _fix_form(r: Report, fix: SpeakerFix) -> str:
+    """Rename the speakers or swap them (the capture page was opened by the other person)."""
+    checked = " checked" if fix.swap else ""
+    return (
+        '<form class="fix" method="get" aria-label="Fix the speakers">'
+        f'<label>Interviewer <input name="interviewer_name" value="{_e(r.names["interviewer"])}" '
+        'maxlength="80"></label>'
+        f'<label>Customer <input name="customer_name" value="{_e(r.names["customer"])}" '
+        'maxlength="80"></label>'
+        f'<label><input type="checkbox" name="swap" value="true"{checked}> They were the other way round'
+        '</label><button type="submit">Update the report</button></form>'
+    )
+
+
 def render_html(
-    report: Report, *, clip_url: ClipUrl | None = None, exports: Mapping[str, str] | None = None
+    report: Report,
+    *,
+    clip_url: ClipUrl | None = None,
+    exports: Mapping[str, str] | None = None,
+    fix_form: SpeakerFix | None = None,
 ) -> str:
-    """The whole page. `exports` are label -> href links shown in the header (the server adds them)."""
+    """The whole page. `exports` are label -> href links shown in the header (the server adds
+    them); `fix_form` (the fix in force; the server adds it) shows a form to rename or swap the
+    speakers, which reloads the page with them."""
     r = report
     title = r.title or "Call report"
     meta = [x for x in (r.date, length(r.duration) if r.duration else None) if x]
@@ -452,6 +473,8 @@ def render_html(
     if exports:
         links = "".join(f'<a href="{_e(href)}">{_e(name)}</a>' for name, href in exports.items())
         nav = f'<nav class="exports" aria-label="Export">Export {links}</nav>'
+    if fix_form is not None:
+        nav += _fix_form(r, fix_form)
     body = (
         f'<header class="top"><div><p class="brand">SecondEar \u00b7 call report</p><h1>{_e(title)}</h1>'
         f'<p class="meta">{meta_html}</p></div>{nav}</header>'
@@ -493,6 +516,11 @@ h3{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--mute
 max-width:1240px;margin:0 auto 18px}
 .brand{margin:0;font-size:12px;font-weight:600;letter-spacing:.08em;text-transform:uppercase;color:var(--i)}
 .meta{margin:0;display:flex;flex-wrap:wrap;gap:6px 16px;color:var(--muted);font-size:14px;align-items:center}
+.fix{display:flex;flex-wrap:wrap;gap:8px;align-items:center;font-size:13px;color:var(--muted);margin-top:8px}
+.fix input:not([type]){width:9em;padding:4px 6px;border:1px solid var(--line);
+  border-radius:6px}
+.fix button{border:1px solid var(--line);background:var(--card);border-radius:6px;padding:5px 10px;
+  cursor:pointer}
 .exports{display:flex;flex-wrap:wrap;gap:6px;align-items:center;font-size:13px;color:var(--muted)}
 .exports a{border:1px solid var(--line);background:var(--card);border-radius:6px;padding:5px 10px;
 color:var(--i);text-decoration:none;font-weight:600}

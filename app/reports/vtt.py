@@ -22,11 +22,17 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
 
 
-def render_vtt(utterances: Sequence[Utterance], names: Mapping[Speaker, str] | None = None) -> str:
+def render_vtt(
+    utterances: Sequence[Utterance],
+    names: Mapping[Speaker, str] | None = None,
+    *,
+    turn_names: Sequence[str] | None = None,
+) -> str:
     """WebVTT with one cue an utterance and `<v Name>` voice tags.
 
     Utterances without times are laid end to end at an estimated reading pace, so the file
-    is still valid WebVTT.
+    is still valid WebVTT. `turn_names` (one per utterance) name each speaker when a role
+    holds several people (a recording split by speaker).
     """
     who = {**ROLE_NAMES, **(names or {})}
     out = ["WEBVTT", ""]
@@ -35,19 +41,24 @@ def render_vtt(utterances: Sequence[Utterance], names: Mapping[Speaker, str] | N
         start = u.start if u.start is not None else clock
         end = u.end if u.end is not None and u.end > start else start + max(1.0, len(u.text.split()) / 2.5)
         clock = end
-        name = _escape(who[u.speaker]).replace(">", "")
+        said_by = turn_names[n - 1] if turn_names is not None else who[u.speaker]
+        name = _escape(said_by).replace(">", "")
         out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {name}>{_escape(u.text)}</v>", ""]
     return "\n".join(out)
 
 
 def render_transcript_jsonl(
-    utterances: Sequence[Utterance], names: Mapping[Speaker, str] | None = None
+    utterances: Sequence[Utterance],
+    names: Mapping[Speaker, str] | None = None,
+    *,
+    turn_names: Sequence[str] | None = None,
 ) -> str:
     """One JSON object a line: speaker role, name, start, end (seconds), text."""
     who = {**ROLE_NAMES, **(names or {})}
     lines = []
-    for u in utterances:
-        row: dict[str, object] = {"speaker": u.speaker, "name": who[u.speaker], "text": u.text}
+    for k, u in enumerate(utterances):
+        name = turn_names[k] if turn_names is not None else who[u.speaker]
+        row: dict[str, object] = {"speaker": u.speaker, "name": name, "text": u.text}
         if u.start is not None:
             row["start"] = round(u.start, 3)
         if u.end is not None:

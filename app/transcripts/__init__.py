@@ -1,5 +1,6 @@
-"""Readers for interview transcripts: JSONL, WebVTT (voice tags or Zoom's "Name: text"), and plain
-"Name: text" exports. Each gives a `Transcript` of named turns; roles are decided later."""
+"""Readers for interview transcripts: JSONL, WebVTT (voice tags or Zoom's "Name: text"), SRT,
+Teams .docx, and plain "Name: text" exports (Zoom, Teams, Otter). Each gives a `Transcript` of
+named turns; roles are decided later."""
 
 from app.transcripts.model import Transcript, TranscriptError, Turn
 from app.transcripts.read import read_transcript, read_transcript_text

@@ -16,6 +16,8 @@ _NAME = r"[^\W\d_][\w.'\u2019()@&-]*(?:[ \t]+[\w.'\u2019()@&-]+){0,4}"
 _SPEAKER = re.compile(rf"^({_NAME})[ \t]*:[ \t]*(.*)$")
 _ZOOM_CHAT = re.compile(r"^From[ \t]+(.+?)(?:[ \t]+to[ \t]+.+?)?[ \t]*:[ \t]*(.*)$")
 _HEADER = re.compile(rf"^({_NAME})[ \t]+[\[(]?({_CLOCK})[\])]?[ \t]*$")
+# Otter's footer ("Transcribed by https://otter.ai"): not speech.
+_FOOTER = re.compile(r"^transcribed by\s+\S*otter\.ai\S*$", re.IGNORECASE)
 # Words that start a line of speech, not a speaker name, when followed by a colon.
 _NOT_NAMES = frozenset({"http", "https", "note", "question", "answer", "re", "ps"})
 
@@ -36,7 +38,7 @@ def parse_plain(text: str, source: str) -> Transcript:
     pending: tuple[str, float | None, int] | None = None  # a header line waiting for its text
     for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         line = raw.strip()
-        if not line:
+        if not line or _FOOTER.match(line):
             continue
         header = _HEADER.match(line)
         if header and header.group(1).lower() not in _NOT_NAMES:

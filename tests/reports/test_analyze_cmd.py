@@ -219,7 +219,37 @@ def test_analyze_stereo_recording_with_channel_choice(two_tracks, capsys, monkey
 
 
 @pytest.mark.slow
-def test_analyze_mono_recording_needs_two_tracks(two_tracks, capsys):
-    assert main(["analyze", str(two_tracks / "me.wav")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("secondear analyze: error:") and "two tracks are needed" in err
+def test_analyze_one_channel_recording_is_split_by_speaker(two_tracks, capsys):
+    """One mixed channel (a phone's voice memo): split by speaker, the asker is the interviewer,
+    talk time from the audio, and the transcript names each turn's speaker."""
+    with wave.open(str(two_tracks / "me.wav")) as a, wave.open(str(two_tracks / "them.wav")) as b:
+        mine = np.frombuffer(a.readframes(a.getnframes()), np.int16).astype(np.int32)
+        theirs = np.frombuffer(b.readframes(b.getnframes()), np.int16).astype(np.int32)
+    _write_wav(two_tracks / "memo.wav", np.clip(mine + theirs, -32768, 32767))
+    out = two_tracks / "memo.json"
+    args = ["analyze", str(two_tracks / "memo.wav"), "--format", "json", "-o", str(out)]
+    assert main([*args, "--speaker-names", "Bob,Ann", "--rename", "Bob=Dana"]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["talk"]["timing"] == "audio"
+    assert 0.1 < data["talk"]["interviewer_share"] < 0.4
+    rows = [json.loads(r) for r in (two_tracks / "memo.transcript.jsonl").read_text().splitlines()]
+    assert (rows[0]["name"], rows[0]["speaker"]) == ("Dana", "interviewer")
+    assert {r["name"] for r in rows} == {"Dana", "Ann"}
+    assert all(("start" in r and "end" in r) for r in rows)
+    assert "<v Ann>" in (two_tracks / "memo.transcript.vtt").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_analyze_one_channel_interviewer_by_voice(two_tracks, capsys):
+    with wave.open(str(two_tracks / "me.wav")) as a, wave.open(str(two_tracks / "them.wav")) as b:
+        mine = np.frombuffer(a.readframes(a.getnframes()), np.int16).astype(np.int32)
+        theirs = np.frombuffer(b.readframes(b.getnframes()), np.int16).astype(np.int32)
+    _write_wav(two_tracks / "memo.wav", np.clip(mine + theirs, -32768, 32767))
+    # The customer's own voice given as the "interviewer": the roles follow the voice, not the questions.
+    args = ["analyze", str(two_tracks / "memo.wav"), "--format", "json", "--speakers", "2"]
+    assert (
+        main([*args, "--interviewer-voice", str(two_tracks / "them.wav"), "-o", str(two_tracks / "m.json")])
+        == 0
+    )
+    data = json.loads((two_tracks / "m.json").read_text(encoding="utf-8"))
+    assert data["talk"]["interviewer_share"] > 0.6

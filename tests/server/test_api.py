@@ -103,3 +103,22 @@ async def test_api_clip_only_for_recorded_calls(fake_server: FakeServer) -> None
     async with httpx.AsyncClient(base_url=fake_server.url) as client:
         r = await client.get(f"/api/calls/{call['id']}/clip", params={"start": 0, "end": 2})
         assert r.status_code == 404 and "not recorded" in r.json()["detail"]
+
+
+async def test_api_report_speakers_renamed_and_swapped(fake_server: FakeServer) -> None:
+    call = await create_call(fake_server.url, title="Names", interviewer="Ana", customer="Bob")
+    url = f"/api/calls/{call['id']}/report"
+    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+        plain = (await client.get(url)).json()
+        assert (plain["names"]["interviewer"], plain["names"]["customer"]) == ("Ana", "Bob")
+        swapped = (await client.get(url, params={"swap": "true"})).json()
+        assert (swapped["names"]["interviewer"], swapped["names"]["customer"]) == ("Bob", "Ana")
+        renamed = (await client.get(url, params={"customer_name": "  Cleo  Diaz "})).json()
+        assert renamed["names"]["customer"] == "Cleo Diaz"
+        page = await client.get(f"/report/{call['id']}", params={"swap": "true", "customer_name": "Cleo"})
+        assert page.status_code == 200
+        assert 'name="interviewer_name" value="Bob"' in page.text
+        assert 'name="customer_name" value="Cleo"' in page.text
+        assert 'name="swap" value="true" checked' in page.text
+        # The exports carry the fix, so a download matches the page.
+        assert f"{url}?format=md&amp;swap=true&amp;customer_name=Cleo" in page.text

@@ -1,0 +1,307 @@
+"""Who spoke when on one mixed channel: speaker embeddings on short windows, clustered.
+
+    speech frames (Silero) -> one embedding every `STEP_S` inside speech (app.audio.voices)
+    -> agglomerative clustering into 2..4 speakers (or the number given)
+    -> each speech frame to its nearest speaker -> turns, short flips smoothed away.
+
+Overlapping speech is not detected yet: each speech frame goes to one speaker.
+No I/O and no model loading here beyond the encoder passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.audio.frames import SAMPLE_RATE, Samples
+from app.audio.voices import VoiceEncoder, level, normalize
+from nlp.types import Interval
+
+STEP_S = 0.4  # seconds between embedding windows inside speech
+CLUSTER_LIMIT = 1500  # windows clustered at most (about 10 minutes of speech)
+SMOOTH_WINDOWS = 1  # neighbours on each side averaged into a window's embedding for clustering
+# What a change of speaker costs, in summed cosine similarity over 32 ms frames: inside speech
+# the other voice must fit better for a while; after a pause changes come cheap.
+SWITCH_COST = 1.5
+PAUSE_SWITCH_COST = 0.3
+MIN_SPEAKERS, MAX_SPEAKERS = 2, 4
+# Share of the other windows each window keeps as neighbours for spectral clustering.
+KEEP_NEIGHBOURS = 0.4
+MIN_SPEAKER_SHARE = 0.05  # of all speech: less is not a speaker of its own (when not told how many)
+WINDOWS_PER_SPEAKER = 15  # windows (6 s of speech) each speaker needs before the count may grow
+SPEECH_THRESHOLD = 0.5  # Silero probability of speech for a diarization frame
+FRAME_S = 0.032  # Silero's chunk
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """One stretch of one speaker; speakers are numbered from 0 in order of first speech."""
+
+    speaker: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Diarization:
+    turns: list[SpeakerTurn]
+    """Every speaker stretch, in order of start."""
+    voices: np.ndarray
+    """(speakers, dim) unit average embedding of each speaker, in speaker order."""
+
+    @property
+    def speakers(self) -> int:
+        return len(self.voices)
+
+    def speech(self, speaker: int) -> list[Interval]:
+        return [Interval(t.start, t.end) for t in self.turns if t.speaker == speaker]
+
+    def speaker_at(self, start: float, end: float) -> int | None:
+        """The speaker who talks most between start and end (the nearest turn if none does)."""
+        if not self.turns:
+            return None
+        talk = np.zeros(self.speakers)
+        for t in self.turns:
+            talk[t.speaker] += max(0.0, min(end, t.end) - max(start, t.start))
+        if talk.max() > 0:
+            return int(talk.argmax())
+        mid = (start + end) / 2
+        nearest = min(self.turns, key=lambda t: min(abs(mid - t.start), abs(mid - t.end)))
+        return nearest.speaker
+
+
+def find_speakers(audio: Samples, encoder: VoiceEncoder, *, speakers: int | None = None) -> Diarization:
+    """Who spoke when in `audio` (16 kHz mono): levelled, Silero speech frames, then `diarize`."""
+    from app.audio.vad import SileroVad
+
+    audio = level(audio)
+    probabilities = SileroVad().probabilities(samples_to_chunks(audio))
+    return diarize(audio, speech_frames(probabilities), encoder, speakers=speakers)
+
+
+def speech_frames(probabilities: np.ndarray, *, threshold: float = SPEECH_THRESHOLD) -> np.ndarray:
+    """Boolean speech mask per Silero chunk, with pauses under 0.2 s closed and blips under 0.1 s dropped."""
+    speech = probabilities >= threshold
+    speech = _close(speech, int(0.2 / FRAME_S))
+    return ~_close(~speech, int(0.1 / FRAME_S))
+
+
+def diarize(
+    audio: Samples,
+    speech: np.ndarray,
+    encoder: VoiceEncoder,
+    *,
+    speakers: int | None = None,
+) -> Diarization:
+    """Split the speech of `audio` (mask from `speech_frames`) between speakers.
+
+    `speakers` fixes their number; None finds it between MIN_SPEAKERS and MAX_SPEAKERS.
+    """
+    features = encoder.features(level(audio))
+    ratio = FRAME_S / encoder.frame_s
+    hop = max(1, round(STEP_S / encoder.frame_s))
+    half = encoder.recipe.window // 2
+    width = encoder.recipe.window
+    # Windows every `hop` frames through each speech region. A region shorter than a window
+    # (a "Sure." between two questions) is repeated to fill one: padded with the audio around
+    # it, it would sound like whoever spoke before and after.
+    windows: list[np.ndarray] = []
+    centres: list[float] = []
+    region_of: list[int] = []
+    for r, (lo, hi) in enumerate(_runs(speech)):
+        a, b = int(lo * ratio), min(len(features), max(int(hi * ratio), int(lo * ratio) + 1))
+        if b - a < width:
+            windows.append(np.resize(features[a:b], (width, features.shape[1])))
+            centres.append((a + b) / 2)
+            region_of.append(r)
+            continue
+        for start in range(a, b - width + 1, hop):
+            windows.append(features[start : start + width])
+            centres.append(start + half)
+            region_of.append(r)
+        if (b - width - a) % hop:
+            windows.append(features[b - width : b])
+            centres.append(b - half)
+            region_of.append(r)
+    if not windows:
+        return Diarization([], np.zeros((0, 0), dtype=np.float32))
+    embeddings = encoder.embed_windows(np.stack(windows))
+    regions = np.array(region_of)
+    smooth = smooth_windows(embeddings, regions)
+    # Spectral clustering costs the cube of the windows: a long recording is clustered on an
+    # even sample of them (every window is then scored against the voices found).
+    sample = np.unique(np.linspace(0, len(smooth) - 1, min(len(smooth), CLUSTER_LIMIT)).astype(int))
+    labels = cluster_windows(smooth[sample], speakers)
+    voices = normalize(np.stack([smooth[sample][labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
+    # One pass of k-means on the windows themselves: AHC on averaged windows is robust, and
+    # the nearest average is a better call for a single window.
+    scores = embeddings @ voices.T
+    labels = scores.argmax(axis=1)
+    used = [k for k in range(len(voices)) if (labels == k).any()]
+    voices = normalize(np.stack([embeddings[labels == k].mean(axis=0) for k in used]))
+    scores = embeddings @ voices.T
+
+    # Each speech frame takes the windows around it: their scores, weighted by closeness.
+    centres_s = np.array(centres) * encoder.frame_s
+    n_frames = len(speech)
+    frame_t = (np.arange(n_frames) + 0.5) * FRAME_S
+    frame_scores = np.zeros((n_frames, len(voices)), dtype=np.float64)
+    for r, (lo, hi) in enumerate(_runs(speech)):
+        mine = np.flatnonzero(regions == r)
+        t = frame_t[lo:hi]
+        distance = np.abs(t[:, None] - centres_s[mine][None, :])
+        weight = np.maximum(0.0, 1.0 - distance / encoder.window_s)
+        weight[np.arange(len(t)), distance.argmin(axis=1)] += 1e-6  # never all zero
+        frame_scores[lo:hi] = (weight @ scores[mine]) / weight.sum(axis=1, keepdims=True)
+    labels_f = _viterbi(frame_scores, speech)
+    # A "speaker" left with a sliver of the speech is a few odd windows, not a person: their
+    # frames go to the real speakers, unless the number was given.
+    while speakers is None and len(voices) > MIN_SPEAKERS:
+        talk = np.bincount(labels_f[labels_f >= 0], minlength=len(voices))
+        least = int(talk.argmin())
+        if talk[least] >= MIN_SPEAKER_SHARE * talk.sum():
+            break
+        keep = [k for k in range(len(voices)) if k != least]
+        voices, frame_scores = voices[keep], frame_scores[:, keep]
+        labels_f = _viterbi(frame_scores, speech)
+    order = _first_appearance(labels_f, len(voices))
+    turns = [
+        SpeakerTurn(int(order[k]), lo * FRAME_S, hi * FRAME_S)
+        for k, lo, hi in _label_runs(labels_f)
+        if k >= 0
+    ]
+    ranked = np.argsort(order)
+    return Diarization(turns, voices[ranked])
+
+
+def _viterbi(scores: np.ndarray, speech: np.ndarray) -> np.ndarray:
+    """The speaker of each speech frame (-1 outside speech): the path with the best summed
+    similarity, paying SWITCH_COST for each change of speaker inside speech and PAUSE_SWITCH_COST
+    across a pause, so one odd window does not flip the speaker mid-sentence."""
+    labels = np.full(len(speech), -1)
+    frames = np.flatnonzero(speech)
+    if len(frames) == 0:
+        return labels
+    k = scores.shape[1]
+    after_pause = np.ones(len(frames), dtype=bool)
+    after_pause[1:] = np.diff(frames) > 1
+    cost = np.where(after_pause, PAUSE_SWITCH_COST, SWITCH_COST)
+    total = scores[frames[0]].copy()
+    back = np.zeros((len(frames), k), dtype=int)
+    for i in range(1, len(frames)):
+        best = int(total.argmax())
+        stay = total
+        move = total[best] - cost[i]
+        back[i] = np.where(stay >= move, np.arange(k), best)
+        total = np.maximum(stay, move) + scores[frames[i]]
+    state = int(total.argmax())
+    for i in range(len(frames) - 1, -1, -1):
+        labels[frames[i]] = state
+        state = int(back[i, state])
+    return labels
+
+
+def smooth_windows(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:
+    """Each window averaged with its neighbours in the same speech region."""
+    out = embeddings.copy()
+    for shift in range(1, SMOOTH_WINDOWS + 1):
+        for sign in (-1, 1):
+            other = np.roll(embeddings, sign * shift, axis=0)
+            same = np.roll(regions, sign * shift) == regions
+            if sign == 1:
+                same[:shift] = False
+            else:
+                same[-shift:] = False
+            out[same] += other[same]
+    return normalize(out)
+
+
+def cluster_windows(x: np.ndarray, speakers: int | None) -> np.ndarray:
+    """Labels 0..k-1 by spectral clustering of the cosine affinities between windows.
+
+    Each window keeps only its nearest `KEEP_NEIGHBOURS` share of the others as neighbours, so
+    one person's many windows form one connected block even when the voices differ little.
+    The number of speakers is where the Laplacian's eigenvalues jump (the eigengap).
+    """
+    from scipy.linalg import eigh
+    from sklearn.cluster import KMeans
+
+    n = len(x)
+    if n < 3:
+        return np.arange(n) if speakers is None or speakers >= n else np.zeros(n, dtype=int)
+    affinity = np.clip(x @ x.T, 0.0, None)
+    keep = max(2, int(n * KEEP_NEIGHBOURS))
+    nearest = np.argsort(-affinity, axis=1)[:, :keep]
+    mask = np.zeros_like(affinity)
+    np.put_along_axis(mask, nearest, 1.0, axis=1)
+    affinity = affinity * mask
+    affinity = (affinity + affinity.T) / 2
+    laplacian = np.diag(affinity.sum(axis=1)) - affinity
+    # Counting voices needs several seconds of each: a short clip is not split four ways.
+    top = min(MAX_SPEAKERS, n - 1, max(MIN_SPEAKERS, n // WINDOWS_PER_SPEAKER))
+    wanted = min(speakers, n - 1) if speakers is not None else top
+    # Only the smallest eigenpairs matter: far cheaper than the whole decomposition.
+    values, vectors = eigh(laplacian, subset_by_index=[0, max(top, wanted)])
+    if speakers is not None:
+        k = wanted
+    else:
+        gaps = np.diff(values[: top + 1])
+        k = int(np.argmax(gaps[MIN_SPEAKERS - 1 :]) + MIN_SPEAKERS)
+    k = max(1, k)
+    labels = KMeans(k, n_init=10, random_state=0).fit_predict(vectors[:, :k])
+    return _dense(np.asarray(labels))
+
+
+def _dense(labels: np.ndarray) -> np.ndarray:
+    _, dense = np.unique(labels, return_inverse=True)
+    return np.asarray(dense, dtype=int)
+
+
+def _first_appearance(labels: np.ndarray, k: int) -> np.ndarray:
+    """order[old] = new label, numbering speakers by when they first speak."""
+    seen: list[int] = []
+    for label in labels:
+        if label >= 0 and label not in seen:
+            seen.append(int(label))
+    seen += [x for x in range(k) if x not in seen]
+    order = np.zeros(k, dtype=int)
+    for new, old in enumerate(seen):
+        order[old] = new
+    return order
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) index pairs of the True runs of `mask`."""
+    padded = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _close(mask: np.ndarray, gap: int) -> np.ndarray:
+    """`mask` with False runs shorter than `gap` between two True runs filled."""
+    out = mask.copy()
+    runs = _runs(~mask)
+    for lo, hi in runs:
+        if lo > 0 and hi < len(mask) and hi - lo < gap:
+            out[lo:hi] = True
+    return out
+
+
+def _label_runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    out: list[tuple[int, int, int]] = []
+    lo = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[lo]:
+            out.append((int(labels[lo]), lo, i))
+            lo = i
+    return out
+
+
+def samples_to_chunks(audio: Samples) -> np.ndarray:
+    """Audio cut into Silero's chunks (the tail padded with silence)."""
+    chunk = int(FRAME_S * SAMPLE_RATE)
+    n = -(-len(audio) // chunk)
+    padded = np.zeros(n * chunk, dtype=np.float32)
+    padded[: len(audio)] = audio
+    return padded.reshape(n, chunk)
