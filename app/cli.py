@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Protocol
 
+from app.audio.errors import RecordingError
 from models.errors import ModelError
 
 # name -> (module, one-line help); the module has add_arguments(parser) and run(args) -> int.
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     try:
         return _load(args.command).run(args)
-    except (ModelError, UsageError) as exc:
+    except (ModelError, RecordingError, UsageError) as exc:
         print(f"secondear {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -26,10 +26,10 @@ from app.audio.asr import (
     load_transcriber,
 )
 from app.audio.bleed import Loudness
+from app.audio.errors import RecordingError
 from app.audio.events import Event, Final, Word, speech_intervals
 from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
 from app.audio.stream import DecodeJob, TrackProcessor
-from app.cli import UsageError
 from app.settings import Settings
 from nlp.types import Interval, Speaker, Utterance
 
@@ -63,7 +63,7 @@ def load_tracks(
     """Decode (interviewer, customer) audio at 16 kHz mono from one stereo file or two files."""
     if customer is None:
         if _channels(interviewer) < 2:
-            raise UsageError(
+            raise RecordingError(
                 f"{interviewer} has one channel, but two tracks are needed: a stereo file (interviewer "
                 "on one channel, customer on the other) or --interviewer A --customer B"
             )
@@ -311,10 +311,10 @@ def _channels(path: Path) -> int:
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise UsageError(f"{path} holds no audio")
+                raise RecordingError(f"{path} holds no audio")
             return int(container.streams.audio[0].codec_context.channels)
     except (av.FFmpegError, OSError) as exc:
-        raise UsageError(f"cannot read audio from {path}: {_reason(exc)}") from exc
+        raise RecordingError(f"cannot read audio from {path}: {_reason(exc)}") from exc
 
 
 def _decode(path: Path, *, split_stereo: bool) -> Samples | tuple[Samples, Samples]:
@@ -324,7 +324,7 @@ def _decode(path: Path, *, split_stereo: bool) -> Samples | tuple[Samples, Sampl
     try:
         return decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=split_stereo)  # type: ignore[no-any-return]
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise UsageError(f"cannot read audio from {path}: {_reason(exc)}") from exc
+        raise RecordingError(f"cannot read audio from {path}: {_reason(exc)}") from exc
 
 
 def _decode_mono(path: Path) -> Samples:

@@ -10,11 +10,11 @@ from audio_fakes import LoudnessVad, ScriptedTranscriber, tone_track
 from conftest import place, write_wav
 
 from app.audio import offline
+from app.audio.errors import RecordingError
 from app.audio.events import Final
 from app.audio.frames import float_to_pcm16
 from app.audio.offline import transcribe_recording
 from app.audio.stream import TrackProcessor
-from app.cli import UsageError
 from app.settings import Settings
 from nlp.timing import talk_share
 
@@ -42,14 +42,14 @@ def call(speak, tmp_path_factory: pytest.TempPathFactory):
 
 def test_offline_mono_file_alone_is_refused(tmp_path: Path) -> None:
     mono = write_wav(tmp_path / "mono.wav", np.zeros(16000, np.float32))
-    with pytest.raises(UsageError, match="two tracks are needed"):
+    with pytest.raises(RecordingError, match="two tracks are needed"):
         transcribe_recording(mono, settings=Settings(), transcriber=ScriptedTranscriber())
 
 
 def test_offline_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"not audio at all")
-    with pytest.raises(UsageError, match=r"cannot read audio from .*bad\.wav"):
+    with pytest.raises(RecordingError, match=r"cannot read audio from .*bad\.wav"):
         transcribe_recording(
             bad, tmp_path / "bad.wav", settings=Settings(), transcriber=ScriptedTranscriber()
         )

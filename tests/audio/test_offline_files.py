@@ -8,8 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from app.audio.errors import RecordingError
 from app.audio.offline import load_recording, one_channel
-from app.cli import UsageError
 
 
 def _tone(seconds: float, hz: float) -> np.ndarray:
@@ -72,7 +72,7 @@ def test_offline_files_video_gives_its_sound_track(tmp_path, suffix, container, 
 
 def test_offline_files_video_without_sound_is_a_clear_error(tmp_path):
     path = _video(tmp_path / "silent.mp4", None, container="mp4", vcodec="mpeg4", acodec="aac")
-    with pytest.raises(UsageError, match=r"silent\.mp4 holds no audio"):
+    with pytest.raises(RecordingError, match=r"silent\.mp4 holds no audio"):
         load_recording(path)
 
 
