@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.secondear-installed
 
-.PHONY: run test setup system-deps lint typecheck unit quality bench clean
+.PHONY: run test setup system-deps lint typecheck unit quality train bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ quality: setup
 	$(BIN)/secondear eval ../shared/data/interview-lines.jsonl
 	$(BIN)/secondear eval ../shared/data/annomi-dev.jsonl
 	$(BIN)/python -m bench.listening_score
+
+## train: retrain the detectors' model (nlp/models/detectors.json) from ../shared/data; deterministic
+train: setup
+	$(BIN)/python -m nlp.training ../shared/data
 
 ## bench: speed tables (tagging, speech engine, live server)
 bench: setup system-deps

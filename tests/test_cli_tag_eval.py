@@ -41,6 +41,8 @@ def test_cli_tag_adds_fields_and_copies_the_rest(tmp_path, capsys):
     assert {k: first[k] for k in ("id", "speaker", "text", "start", "label")} == LINES[0]
     assert first["question"] == "closed" and first["flags"] == ["closed_question"]
     assert first["message"] and first["suggestion"] == "Walk me through how you use Excel for this."
+    assert first["live_flags"] == ["closed_question"]
+    assert first["evidence"] == {"closed_question": "Do you use Excel for this?"}
     assert second["question"] is None and second["flags"] == ["workaround", "pain"]
     assert third["question"] == "open" and third["flags"] == []
     assert "message" not in third and "suggestion" not in third
@@ -128,7 +130,8 @@ def test_cli_eval_detects_annomi_fields(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == "annomi"
     assert data["question"]["macro_f1"] == 1.0
-    assert data["flags"]["hot_tip"]["tp"] == 1
+    assert data["flags"]["hot_tip"]["support"] == 1
+    assert data["validation"] == {"method": "in-sample"}
 
 
 def test_cli_eval_unknown_format_is_a_usage_error(tmp_path, capsys):

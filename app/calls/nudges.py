@@ -68,7 +68,7 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Candidat
     evidence = _evidence(utterance.text)
     out: list[Candidate] = []
     if utterance.speaker == "customer":
-        found = {hit.flag for hit in tag.hits if hit.flag in CUSTOMER_FLAGS}
+        found = {hit.flag for hit in tag.live_hits if hit.flag in CUSTOMER_FLAGS}
         for flag in (Flag.WORKAROUND, Flag.PAIN):
             if flag in found:
                 text = texts[f"follow_up_{flag.value}"]
@@ -81,7 +81,8 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Candidat
                 break
         return out
     # The flag whose message the detectors chose as the most important goes first.
-    hits = [h for h in tag.hits if h.flag not in POSITIVE_FLAGS and h.flag not in CUSTOMER_FLAGS]
+    # Only confident flags become live nudges; the rest stay in the report (Tag.live_hits).
+    hits = [h for h in tag.live_hits if h.flag not in POSITIVE_FLAGS and h.flag not in CUSTOMER_FLAGS]
     hits.sort(key=lambda h: h.message != tag.message)
     seen: set[str] = set()
     for hit in hits:
@@ -90,13 +91,14 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Candidat
             continue
         seen.add(kind)
         generic = texts.get(kind, NudgeText(kind.replace("_", " ").capitalize(), hit.message, None))
+        said = _evidence(hit.evidence) if hit.evidence else evidence
         suggestion = (
             tag.suggestion if hit.flag == Flag.CLOSED_QUESTION and tag.suggestion else generic.suggestion
         )
         out.append(
             Candidate(
-                kind, end, start, end, generic.title, hit.message or generic.message, evidence,
-                suggestion, utterance_id, utterance.text,
+                kind, end, start, end, generic.title, hit.message or generic.message,
+                said, suggestion, utterance_id, utterance.text,
             )
         )  # fmt: skip
     return out
