@@ -4,9 +4,9 @@
   of the turn is one of its features. `closed_question` is raised exactly when the form is closed.
 - Every other flag: the model's head for that flag decides whether it holds (probability at or
   above the `report` threshold), reading the rules' hits and the rule detectors' findings among
-  its features. The evidence is the words of the rule that found it; when no rule did, the
-  question the customer is left with (question flags) or the sentence that weighs most towards
-  the flag (statements).
+  its features. The evidence of a question flag is the question asked (all of them for a stack);
+  of a statement, the words of the rule that found it, or when no rule did, the sentence whose
+  words weigh most towards the flag.
 - `live`: a flag reaches the buddy during the call only at the `live` threshold or above;
   below it, it is kept for the report.
 - Customer pains and workarounds (`rule_reports` in the thresholds): a rule hit alone also
@@ -127,11 +127,15 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
         rule_reports = bool(_threshold_row(model, flag).get("rule_reports")) and by_rule is not None
         if p < report and not rule_reports:
             continue
-        if by_rule is not None:
-            rule_id, evidence = by_rule.rule_id, by_rule.evidence
+        rule_id = by_rule.rule_id if by_rule is not None else f"model.{flag.value}"
+        # A question flag's evidence is the question asked, which a buddy can read at a glance,
+        # rather than the cue alone ("imagine", "would you").
+        asked = _question_evidence(analysis, flag) if flag in QUESTION_FLAGS else None
+        if asked:
+            evidence = asked
+        elif by_rule is not None:
+            evidence = by_rule.evidence
         else:
-            rule_id = f"model.{flag.value}"
-            asked = _question_evidence(analysis, flag) if flag in QUESTION_FLAGS else None
-            evidence = asked or _sentence_evidence(analysis, model, flag_head)
+            evidence = _sentence_evidence(analysis, model, flag_head)
         decided.append(Decided(flag, rule_id, _quote(prepared, evidence), p >= live, round(p, 4)))
     return question, decided

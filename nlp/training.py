@@ -52,16 +52,19 @@ MAX_POSITIVE_WEIGHT = 6.0
 # grouped cross-validation of the real-interview turns (see README, "Detectors").
 THRESHOLDS: Mapping[str, Mapping[str, float]] = {
     "default": {"report": 0.5, "live": 0.8},
+    # Research interviews are half closed questions: only the clearest go live, so a buddy gets
+    # a handful of cards per 10 minutes (`secondear analyze` replays the policy to check).
+    "closed_question": {"live": 0.95},
     "hypothetical_question": {"report": 0.3},
     # Precision 0.8 or better for what is shown at all: a stutter is not a stack.
-    "stacked_questions": {"report": 0.6, "live": 0.75},
+    "stacked_questions": {"report": 0.65, "live": 0.75},
     # Real interviews hold almost no hot tips: a false card there costs the most.
     "hot_tip": {"report": 0.7, "live": 0.85},
     "reflection": {"report": 0.45},
     # The customer's pains and workarounds are quotes for the report, worth a follow-up: a rule
     # hit alone reports them (recall matters there); only a confident model sends one live.
-    "pain": {"report": 0.3, "live": 0.85, "rule_reports": 1.0},
-    "workaround": {"report": 0.3, "live": 0.9, "rule_reports": 1.0},
+    "pain": {"report": 0.3, "live": 0.95, "rule_reports": 1.0},
+    "workaround": {"report": 0.3, "live": 0.95, "rule_reports": 1.0},
 }
 
 

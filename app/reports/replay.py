@@ -2,7 +2,8 @@
 
 Each tagged utterance becomes the same candidate nudges the live call makes (app/calls/nudges.py,
 confident flags only), and the live policy (app/calls/policy.py, from the same settings) decides,
-in call time, which would have been sent. Transcripts without times get times from word counts
+in call time, which would have been sent; as live, at most one is sent about one utterance.
+Timing nudges (talk share, monologues) are not replayed: they need the call's audio. Transcripts without times get times from word counts
 at an even speaking rate, so the count per 10 minutes stays comparable.
 
 The result joins the report in every format: a `replayed_nudges` object in JSON, a section at the
@@ -82,18 +83,16 @@ def replay(tagged: Sequence[TaggedUtterance], settings: Settings) -> Replay:
             clock += len(u.text.split()) / WORDS_PER_SECOND
             end = clock
             u = type(u)(u.speaker, u.text, start, end, u.id)
-        for candidate in from_tag(u.id or str(number), u, item.tag):
-            decision = policy.decide(candidate.kind, candidate.at, candidate.key)
+        # As the live call does (app/calls/session.py): at most one nudge about one moment.
+        moment_sent = False
+        for c in from_tag(u.id or str(number), u, item.tag):
+            if moment_sent:
+                held["one_per_moment"] += 1
+                continue
+            decision = policy.decide(c.kind, c.at, c.key)
             if decision.send:
-                sent.append(
-                    ReplayedNudge(
-                        candidate.at,
-                        candidate.kind,
-                        candidate.title,
-                        candidate.evidence,
-                        candidate.suggestion,
-                    )
-                )
+                moment_sent = True
+                sent.append(ReplayedNudge(c.at, c.kind, c.title, c.evidence, c.suggestion))
             else:
                 held[decision.reason or "held"] += 1
     return Replay(end / 60, tuple(sent), dict(held), timed)
