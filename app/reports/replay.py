@@ -3,8 +3,9 @@
 Each tagged utterance becomes the same candidate nudges the live call makes (app/calls/nudges.py,
 confident flags only), and the live policy (app/calls/policy.py, from the same settings) decides,
 in call time, which would have been sent; as live, at most one is sent about one utterance.
-Timing nudges (talk share, monologues) are not replayed: they need the call's audio. Transcripts without times get times from word counts
-at an even speaking rate, so the count per 10 minutes stays comparable.
+Timing nudges (talk share, monologues) are not replayed: they need the call's audio.
+Transcripts without times get times from word counts at an even speaking rate, so the count per
+10 minutes stays comparable.
 
 The result joins the report in every format: a `replayed_nudges` object in JSON, a section at the
 end of Markdown and HTML.

@@ -12,12 +12,11 @@ from app.settings import Settings
 from nlp.types import Flag, FlagHit, Tag, TaggedUtterance, Utterance
 
 CALL = [
-    {"speaker": "customer", "text": "Hi there.", "start": 0.0, "end": 1.0},
-    {"speaker": "interviewer", "text": "Do you use Excel for this?", "start": 1.5, "end": 3.0},
-    {"speaker": "customer", "text": "Yes. I export the bank statement and match it all by hand.", "start": 3.5,
-     "end": 9.0},
-    {"speaker": "interviewer", "text": "What happened the last time it went wrong?", "start": 9.5, "end": 12.0},
-]  # fmt: skip
+    ("customer", "Hi there.", 0.0, 1.0),
+    ("interviewer", "Do you use Excel for this?", 1.5, 3.0),
+    ("customer", "Yes. I export the bank statement and match it all by hand.", 3.5, 9.0),
+    ("interviewer", "What happened the last time it went wrong?", 9.5, 12.0),
+]
 
 
 def _closed(text: str, live: bool) -> Tag:
@@ -60,7 +59,8 @@ def test_replay_without_times_uses_word_counts():
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
 def test_replay_in_every_report_format(tmp_path, capsys, fmt):
     path = tmp_path / "call.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in CALL), encoding="utf-8")
+    rows = [{"speaker": who, "text": text, "start": start, "end": end} for who, text, start, end in CALL]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert main(["analyze", str(path), "--format", fmt]) == 0
     out = capsys.readouterr().out
     if fmt == "json":
