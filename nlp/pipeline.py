@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from models.errors import ModelError
 from models.spacy_model import load_spacy
 from nlp.decide import decide
 from nlp.detectors.base import Analysis, Detector, Finding
@@ -49,6 +50,18 @@ RULE_FILES: tuple[str, ...] = (
 
 
 MODEL_FILE = Path(__file__).parent / "models" / "detectors.json"
+
+
+def load_model(path: Path = MODEL_FILE) -> LinearModel:
+    """The trained model shipped in the package; a missing or broken file is one clear ModelError."""
+    try:
+        return LinearModel.load(path)
+    except OSError as exc:
+        raise ModelError(
+            f"the detectors' model {path} cannot be read ({exc.strerror or exc}); run make train"
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"the detectors' model {path} is not a model file ({exc}); run make train") from exc
 
 
 def default_rule_paths() -> list[Path]:
@@ -89,8 +102,7 @@ class Tagger:
     @classmethod
     def load(cls, spacy_model: str | None = None, *, use_model: bool = True) -> Tagger:
         """Load the spaCy pipeline (the override, else the default), every rule file and the model."""
-        model = LinearModel.load(MODEL_FILE) if use_model and MODEL_FILE.exists() else None
-        return cls(load_spacy(spacy_model), model=model)
+        return cls(load_spacy(spacy_model), model=load_model() if use_model else None)
 
     def tag(self, utterance: Utterance) -> Tag:
         return self.tag_prepared(self._prepare(self.nlp, clean(utterance.text), utterance.speaker))

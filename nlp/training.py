@@ -1,6 +1,6 @@
 """Train the detectors' learned model from labelled data, and cross-validate it by whole interview.
 
-    python -m nlp.training ../shared/data      # what `make train` runs; writes nlp/models/detectors.json
+    python -m nlp.training ../shared/data      # `make train`: writes nlp/models/detectors.json
 
 The training data is the shared labelled data (not shipped): the written interview lines, the
 AnnoMI development half and the labelled turns of real interviews. Each labelled row becomes an
@@ -29,7 +29,6 @@ from nlp.types import CUSTOMER_FLAGS, INTERVIEWER_FLAGS, Flag, Tag
 if TYPE_CHECKING:
     from nlp.pipeline import Prepared, Tagger
 
-MODEL_PATH = Path(__file__).parent / "models" / "detectors.json"
 CORPUS: tuple[str, ...] = ("interview-lines.jsonl", "annomi-dev.jsonl", "real-interviews/turns.jsonl")
 
 QUESTION_CLASSES: tuple[str, ...] = ("none", "open", "closed")
@@ -220,9 +219,10 @@ def cross_validate(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.training", description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="the shared data folder (holds interview-lines.jsonl ...)")
-    parser.add_argument("--out", type=Path, default=MODEL_PATH, help=f"where to write ({MODEL_PATH.name})")
+    from nlp.pipeline import MODEL_FILE, Tagger
+
+    parser.add_argument("--out", type=Path, default=MODEL_FILE, help=f"where to write ({MODEL_FILE.name})")
     args = parser.parse_args(argv)
-    from nlp.pipeline import Tagger
 
     tagger = Tagger.load(use_model=False)
     data = load_corpus(args.data, tagger)

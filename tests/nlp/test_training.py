@@ -101,3 +101,15 @@ def test_training_confident_flags_go_live_the_rest_to_the_report(tagger, p, flag
     for hit in tag.hits:
         assert hit.evidence and hit.evidence in text
         assert hit.confidence == pytest.approx(p, abs=1e-3)
+
+
+def test_training_missing_or_broken_model_is_one_clear_error(tmp_path):
+    from models.errors import ModelError
+    from nlp.pipeline import load_model
+
+    with pytest.raises(ModelError, match="cannot be read.*make train"):
+        load_model(tmp_path / "none.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"features": []}', encoding="utf-8")
+    with pytest.raises(ModelError, match="not a model file"):
+        load_model(broken)
