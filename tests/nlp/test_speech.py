@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.speech import clean
+from nlp.types import Utterance
 
 
 @pytest.mark.parametrize(
@@ -35,3 +36,23 @@ def test_speech_original_span_quotes_the_words_as_said():
     cleaned = clean("Do you, um, use Excel?")
     assert cleaned.text == "Do you, use Excel?"
     assert cleaned.original_span(0, len(cleaned.text)) == "Do you, um, use Excel?"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "What, what, what are the main issues you had?",
+        "Did you, did you ever retrain the model?",
+        "Um, so have you, have you ever, uh, used a benchmark?",
+    ],
+)
+def test_speech_a_repeated_question_is_one_question(tagger, said):
+    tag = tagger.tag(Utterance("interviewer", said))
+    assert "stacked_questions" not in tag.flags
+    assert tag.question is not None
+
+
+def test_speech_evidence_quotes_the_original_words(tagger):
+    tag = tagger.tag(Utterance("interviewer", "So, uh, do you, do you use Excel for this?"))
+    hit = next(h for h in tag.hits if h.flag.value == "closed_question")
+    assert hit.evidence == "do you use Excel for this?"
