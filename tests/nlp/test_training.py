@@ -107,7 +107,7 @@ def test_training_missing_or_broken_model_is_one_clear_error(tmp_path):
     from models.errors import ModelError
     from nlp.pipeline import load_model
 
-    with pytest.raises(ModelError, match="cannot be read.*make train"):
+    with pytest.raises(ModelError, match=r"cannot be read.*make train"):
         load_model(tmp_path / "none.json")
     broken = tmp_path / "broken.json"
     broken.write_text('{"features": []}', encoding="utf-8")
