@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test setup system-deps lint typecheck unit package-check lock lock-check lock-upgrade \
-	quality bench clean
+	quality train bench clean
 
 $(UV): scripts/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -71,6 +71,10 @@ quality: setup
 	$(BIN)/secondear eval ../shared/data/interview-lines.jsonl
 	$(BIN)/secondear eval ../shared/data/annomi-dev.jsonl
 	$(BIN)/python -m bench.listening_score
+
+## train: retrain the detectors' model (nlp/models/detectors.json) from ../shared/data; deterministic
+train: setup
+	$(BIN)/python -m nlp.training ../shared/data
 
 ## bench: speed tables (tagging, speech engine, live server)
 bench: setup system-deps

@@ -2,10 +2,12 @@
 
     .venv/bin/python -m bench.tagging [--limit N] [--json]
 
-Texts: the utterances of ../shared/data/interview-lines.jsonl and annomi-dev.jsonl when present
-(every k-th one, up to --limit), else a built-in set of interview lines. Measured:
+Texts: the utterances of ../shared/data/interview-lines.jsonl, annomi-dev.jsonl and the
+real-interview turns when present (every k-th one, up to --limit), else a built-in set of
+interview lines. The tagger is the shipped one, with its trained model loaded. Measured:
 
-- per utterance: p50 and p95 wall time of `Tagger.tag` (normalise, parse, match, detect) and
+- per utterance: p50 and p95 wall time of `Tagger.tag` (clean, parse, match, detect, the
+  model's say) and
   of the baseline `nlp(text)` alone, one utterance at a time, interleaved;
 - batched: utterances per second of `Tagger.tag_many` and of the baseline `nlp.pipe`.
 
@@ -49,7 +51,7 @@ BUILT_IN: list[tuple[Speaker, str]] = [
 
 def load_texts(limit: int) -> tuple[list[Utterance], str]:
     rows: list[dict[str, Any]] = []
-    for name in ("interview-lines.jsonl", "annomi-dev.jsonl"):
+    for name in ("interview-lines.jsonl", "annomi-dev.jsonl", "real-interviews/turns.jsonl"):
         if (SHARED / name).is_file():
             rows.extend(read_jsonl(SHARED / name))
     if rows:

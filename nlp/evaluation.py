@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,10 +80,17 @@ class Report:
     flag_scores: tuple[Score, ...]
     question_support: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    live_scores: tuple[Score, ...] = field(default_factory=tuple)
+    """The same flags counting only the hits confident enough to be sent live."""
+    validation: dict[str, Any] = field(default_factory=lambda: {"method": "in-sample"})
+    """How the tags were made: in-sample, or grouped cross-validation (folds, group, training)."""
 
     @property
     def macro_f1(self) -> float:
         return sum(s.f1 for s in self.question_scores) / len(self.question_scores)
+
+    def with_validation(self, validation: dict[str, Any]) -> Report:
+        return replace(self, validation=validation)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +103,8 @@ class Report:
             },
             "flags": {s.label: s.as_dict() for s in self.flag_scores},
             "notes": list(self.notes),
+            "live": {s.label: s.as_dict() for s in self.live_scores},
+            "validation": self.validation,
         }
 
 
@@ -194,20 +203,36 @@ def _question_pairs(
     return pairs
 
 
+def _flags(tag: Tag, live: bool) -> list[str]:
+    return tag.live_flags if live else tag.flags
+
+
 def _interview_lines(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> Report:
     pairs = _question_pairs(rows, tags)
-    flag_scores = []
-    for flag in Flag:
-        flag_scores.append(
+
+    def scores(live: bool) -> tuple[Score, ...]:
+        return tuple(
             score(
                 flag.value,
                 (
-                    (flag.value in (row.get("flags") or []), flag.value in tag.flags)
+                    (
+                        flag.value in (row.get("flags") or []),
+                        flag.value in _flags(tag, live),
+                    )
                     for row, tag in zip(rows, tags, strict=True)
                 ),
             )
+            for flag in Flag
         )
-    return Report("interview-lines", len(rows), _question_scores(pairs), tuple(flag_scores), len(pairs))
+
+    return Report(
+        "interview-lines",
+        len(rows),
+        _question_scores(pairs),
+        scores(False),
+        len(pairs),
+        live_scores=scores(True),
+    )
 
 
 def _annomi(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> Report:
@@ -223,12 +248,16 @@ def _annomi(rows: Sequence[Mapping[str, Any]], tags: Sequence[Tag]) -> Report:
         score(flag.value, ((gold(row), flag.value in tag.flags) for row, tag in interviewer))
         for flag, gold in golds.items()
     )
+    live_scores = tuple(
+        score(flag.value, ((gold(row), flag.value in tag.live_flags) for row, tag in interviewer))
+        for flag, gold in golds.items()
+    )
     notes = (
         "question: interviewer utterances with a question label; no prediction counts against the gold class",
         "hot_tip: gold is input in {advice, information, options}, over every interviewer utterance",
         "reflection: gold is a non-null reflection label, over every interviewer utterance",
     )
-    return Report("annomi", len(rows), _question_scores(pairs), flag_scores, len(pairs), notes)
+    return Report("annomi", len(rows), _question_scores(pairs), flag_scores, len(pairs), notes, live_scores)
 
 
 def format_table(report: Report) -> str:
@@ -244,4 +273,17 @@ def format_table(report: Report) -> str:
     lines.append(f"open/closed macro-F1 {report.macro_f1:.3f} over {report.question_support} questions")
     for note in report.notes:
         lines.append(f"  {note}")
+    sent = [s for s in report.live_scores if s.tp + s.fp]
+    if sent:
+        lines.append("live (confident enough to reach the buddy): " + ", ".join(
+            f"{s.label} P {s.precision:.3f} ({s.tp + s.fp} sent)" for s in sent
+        ))  # fmt: skip
+    v = report.validation
+    if v.get("method") == "grouped-cv":
+        lines.append(
+            f"validation: grouped {v['folds']}-fold cross-validation by {v['group']}, "
+            f"whole interviews held out; trained on {', '.join(v['training'])}"
+        )
+    else:
+        lines.append("validation: in-sample (the shipped model; it has seen this data if trained on it)")
     return "\n".join(lines)

@@ -67,12 +67,20 @@ class Utterance:
 
 @dataclass(frozen=True, slots=True)
 class FlagHit:
-    """One flag on one utterance, with the rule that fired and the words that made it fire."""
+    """One flag on one utterance, with the rule that fired and the words that made it fire.
+
+    `rule_id` is the rule whose words are the evidence, or `model.<flag>` when the learned model
+    found the flag without a rule; `evidence` quotes the words as they were said. `confidence`
+    is the model's probability (1.0 when the rules alone decided); `live` is whether the flag
+    is sure enough to reach the buddy during the call (else it is for the report only).
+    """
 
     flag: Flag
     rule_id: str
     evidence: str
     message: str
+    live: bool = True
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +104,17 @@ class Tag:
         for hit in self.hits:
             seen.setdefault(hit.flag.value, None)
         return list(seen)
+
+    @property
+    def live_hits(self) -> tuple[FlagHit, ...]:
+        """The hits confident enough to be sent to the buddy during a call."""
+        return tuple(hit for hit in self.hits if hit.live)
+
+    @property
+    def live_flags(self) -> list[str]:
+        """Names of the live hits' flags, in the order of `flags`."""
+        live = {hit.flag.value for hit in self.hits if hit.live}
+        return [name for name in self.flags if name in live]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,22 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def tagger() -> Tagger:
-    """The real tagger, loaded once per test session (spaCy takes about a second)."""
+    """The rules alone, loaded once per test session (spaCy takes about a second).
+
+    The detector tables test the rules (each rule's positive and negative examples); what the
+    learned model makes of them is measured on labelled data with `shipped_tagger`.
+    """
     from nlp.pipeline import Tagger
 
+    return Tagger.load(use_model=False)
+
+
+@pytest.fixture(scope="session")
+def shipped_tagger() -> Tagger:
+    """The tagger as shipped: rules plus the trained model (nlp/models/detectors.json)."""
+    from nlp.pipeline import MODEL_FILE, Tagger
+
+    assert MODEL_FILE.exists(), f"the trained model is missing: {MODEL_FILE} (run make train)"
     return Tagger.load()
 
 

@@ -41,6 +41,9 @@ def test_cli_tag_adds_fields_and_copies_the_rest(tmp_path, capsys):
     assert {k: first[k] for k in ("id", "speaker", "text", "start", "label")} == LINES[0]
     assert first["question"] == "closed" and first["flags"] == ["closed_question"]
     assert first["message"] and first["suggestion"] == "Walk me through how you use Excel for this."
+    # Live flags are the confident part of the flags (thresholds in nlp/training.py).
+    assert set(first["live_flags"]) <= set(first["flags"])
+    assert first["evidence"] == {"closed_question": "Do you use Excel for this?"}
     assert second["question"] is None and second["flags"] == ["workaround", "pain"]
     assert third["question"] == "open" and third["flags"] == []
     assert "message" not in third and "suggestion" not in third
@@ -128,7 +131,8 @@ def test_cli_eval_detects_annomi_fields(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == "annomi"
     assert data["question"]["macro_f1"] == 1.0
-    assert data["flags"]["hot_tip"]["tp"] == 1
+    assert data["flags"]["hot_tip"]["support"] == 1
+    assert data["validation"] == {"method": "in-sample"}
 
 
 def test_cli_eval_unknown_format_is_a_usage_error(tmp_path, capsys):
@@ -136,3 +140,50 @@ def test_cli_eval_unknown_format_is_a_usage_error(tmp_path, capsys):
     path.write_text('{"speaker": "interviewer", "text": "hi"}\n', encoding="utf-8")
     assert main(["eval", str(path)]) == 2
     assert "unknown format" in capsys.readouterr().err
+
+
+def _turns() -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for call in range(4):
+        for text, form, flags in (
+            ("Do you use Excel for this?", "closed", ["closed_question"]),
+            ("How do you close the month?", "open", []),
+            ("Okay, thanks.", None, []),
+        ):
+            rows.append({"file": f"call-{call}", "speaker": "interviewer", "text": text, "question": form,
+                         "flags": flags})  # fmt: skip
+    return rows
+
+
+def test_cli_eval_grouped_cross_validation(tmp_path, capsys):
+    path = tmp_path / "turns.jsonl"
+    path.write_text(_jsonl(_turns()), encoding="utf-8")
+    args = ["eval", str(path), "--cv", "2", "--group", "file", "--data", str(tmp_path / "none")]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["validation"] == {
+        "method": "grouped-cv",
+        "folds": 2,
+        "group": "file",
+        "training": ["the other folds of turns.jsonl"],
+    }
+    # Each question is asked the same way in every interview: held-out interviews are read right.
+    assert data["question"]["macro_f1"] == 1.0
+    assert main(args) == 0
+    assert "grouped 2-fold cross-validation by file" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--cv", "1"], "--cv needs at least 2 folds"),
+        (["--group", "file"], "--group only applies with --cv"),
+        (["--cv", "2", "--group", "session"], "no row of"),
+        (["--cv", "9", "--group", "file"], "4 groups cannot fill 9 folds"),
+    ],
+)
+def test_cli_eval_cross_validation_bad_options(tmp_path, capsys, extra, message):
+    path = tmp_path / "turns.jsonl"
+    path.write_text(_jsonl(_turns()), encoding="utf-8")
+    assert main(["eval", str(path), *extra, "--data", str(tmp_path / "none")]) == 2
+    assert message in capsys.readouterr().err

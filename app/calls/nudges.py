@@ -64,7 +64,7 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
     evidence = _evidence(utterance.text)
     out: list[Nudge] = []
     if utterance.speaker == "customer":
-        found = {hit.flag for hit in tag.hits if hit.flag in CUSTOMER_FLAGS}
+        found = {hit.flag for hit in tag.live_hits if hit.flag in CUSTOMER_FLAGS}
         for flag in (Flag.WORKAROUND, Flag.PAIN):
             if flag in found:
                 text = texts[f"follow_up_{flag.value}"]
@@ -77,7 +77,8 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
                 break
         return out
     # The flag whose message the detectors chose as the most important goes first.
-    hits = [h for h in tag.hits if h.flag not in POSITIVE_FLAGS and h.flag not in CUSTOMER_FLAGS]
+    # Only confident flags become live nudges; the rest stay in the report (Tag.live_hits).
+    hits = [h for h in tag.live_hits if h.flag not in POSITIVE_FLAGS and h.flag not in CUSTOMER_FLAGS]
     hits.sort(key=lambda h: h.message != tag.message)
     seen: set[str] = set()
     for hit in hits:
@@ -86,13 +87,14 @@ def from_tag(utterance_id: str, utterance: Utterance, tag: Tag) -> list[Nudge]:
             continue
         seen.add(kind)
         generic = texts[kind]
+        said = _evidence(hit.evidence) if hit.evidence else evidence
         # The tagger's rephrase answers its most important flag (the one whose message it chose),
         # as the report shows it; other flags get the generic line of their kind.
         own = hit.message == tag.message or hit.flag == Flag.CLOSED_QUESTION
         suggestion = tag.suggestion if own and tag.suggestion else generic.card_suggestion
         out.append(
             _nudge(
-                kind, end, start, end, generic, hit.message or generic.message, evidence,
+                kind, end, start, end, generic, hit.message or generic.message, said,
                 suggestion, utterance_id, utterance.text,
             )
         )  # fmt: skip

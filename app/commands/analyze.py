@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 from app.cli import UsageError
 from app.reports import build_report, render, render_transcript_jsonl, render_vtt
 from app.reports.render import FORMATS
+from app.reports.replay import attach, replay
 from app.settings import Settings
 from app.transcripts import Transcript, TranscriptError, read_transcript
 from app.transcripts.model import Turn, finish, merge_runs
@@ -201,7 +202,8 @@ def _analyze_transcript(path: Path, args: argparse.Namespace, settings: Settings
         date=_date(path),
         timing_source=transcript.timing,
     )
-    return render(report, args.format)
+    # Also what the buddy would have seen live: the nudge policy replayed over the transcript.
+    return attach(render(report, args.format), args.format, replay(tagged, settings))
 
 
 def progress_bar(stream: TextIO, *, width: int = 30) -> Callable[[float], None] | None:

@@ -1,8 +1,9 @@
 """`secondear tag [FILE|-]`: JSONL utterances in, the same lines with their tags out.
 
 Each input line needs `speaker` (interviewer|customer) and `text`; every other field is copied
-through. Added: `question` (open|closed|null), `flags` (names), and `message` and `suggestion`
-where they apply. Lines are parsed in batches with spaCy's nlp.pipe.
+through. Added: `question` (open|closed|null), `flags` (names), `live_flags` (the flags confident
+enough to be sent live), `evidence` (flag -> the words that raised it), and `message` and
+`suggestion` where they apply. Lines are parsed in batches with spaCy's nlp.pipe.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def tagged_row(row: dict[str, Any], tag: Tag) -> dict[str, Any]:
     out = dict(row)
     out["question"] = tag.question
     out["flags"] = tag.flags
+    # Added fields: which flags are sure enough to reach the buddy live, and the evidence.
+    out["live_flags"] = tag.live_flags
+    out["evidence"] = {hit.flag.value: hit.evidence for hit in tag.hits}
     for key, value in (("message", tag.message), ("suggestion", tag.suggestion)):
         if value is None:
             out.pop(key, None)
