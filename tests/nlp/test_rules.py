@@ -23,11 +23,6 @@ def test_rules_literal_fires_its_rule(tagger, rule):
     assert rule.id in fired, f"{rule.where}: {rule.id} does not fire on its literal {rule.literal!r}"
 
 
-def test_rules_ids_are_unique_across_files():
-    ids = [r.id for r in RULES]
-    assert len(ids) == len(set(ids))
-
-
 def _write(tmp_path: Path, *rows: object, name: str = "x.jsonl") -> Path:
     path = tmp_path / name
     path.write_text(
@@ -142,3 +137,31 @@ def test_suggest_templates_load_and_reject_unknown_slots(tmp_path):
     )
     with pytest.raises(RuleError, match=r"^suggestions\.jsonl:1: unknown slot\(s\) nonsense"):
         load_templates(path)
+
+
+def test_rules_duplicate_ids_across_files_are_refused(tmp_path):
+    """Ids are unique across every file: the loader names the second file's line."""
+    a = _write(tmp_path, GOOD, name="a.jsonl")
+    b = _write(tmp_path, GOOD, name="b.jsonl")
+    with pytest.raises(RuleError, match=r"b\.jsonl:1: duplicate rule id 't\.one'"):
+        load_rule_files([a, b])
+
+
+def test_rules_every_label_is_read_by_a_detector():
+    """A rule whose label no detector reads is dead weight: each label is a flag the detectors ask
+    for (`analysis.labelled(flag.value)`), its `not_` veto, or a name the detectors' code spells."""
+    import ast
+
+    from nlp.detectors.base import NOT_PREFIX
+    from nlp.types import Flag
+
+    detectors = Path(__file__).resolve().parents[2] / "nlp" / "detectors"
+    spelled = {
+        node.value
+        for path in detectors.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    read = spelled | {f.value for f in Flag} | {NOT_PREFIX + f.value for f in Flag}
+    unread = sorted({r.label for r in RULES} - read)
+    assert unread == [], f"rule labels no detector reads: {unread}"
