@@ -7,11 +7,13 @@ the whole call so far. The buddy writes back: flags, notes, whispers and nudge r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
 
 from app import protocol
 from app.api.sockets import AdmittedDep, Channel, first_of
@@ -43,12 +45,20 @@ async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
     sub = session.hub.subscribe(role)
     state = session.snapshot(role)
     try:
-        await channel.send_text(state)
-        sender = asyncio.create_task(_send(channel, sub))
+        try:
+            await channel.send_text(state)
+        except (WebSocketDisconnect, OSError, RuntimeError):
+            return  # the client left before its first message: nothing went wrong here
+        stall = live.settings.events_stall_seconds
+        sender = asyncio.create_task(_send(channel, session, sub, stall))
         receiver = asyncio.create_task(_receive(channel, session, role))
         await first_of(sender, receiver)
         if sub.ended == OVERFLOW:
-            await channel.close(CloseCode.OVERLOADED, "Too far behind; reconnect to catch up.")
+            # The close frame may not get through to a client that reads nothing: don't wait long.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    channel.close(CloseCode.OVERLOADED, "Too far behind; reconnect to catch up."), stall
+                )
         elif (bad := receiver.result() if receiver.done() and not receiver.cancelled() else None) is not None:
             await channel.error(bad.code, str(bad), seq=session.published_seq, call_time=session.call_time())
             await channel.close(CloseCode.BAD_MESSAGE, str(bad))
@@ -57,9 +67,15 @@ async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
         live.calls.forget_if_idle(session)
 
 
-async def _send(channel: Channel, sub: Subscriber) -> None:
+async def _send(channel: Channel, session: CallSession, sub: Subscriber, stall: float) -> None:
+    # A client that stops reading blocks the send once the socket's buffers are full: after
+    # `stall` seconds it is cut off (1013), as one whose backlog overflows the hub's queue.
     while (text := await sub.next()) is not None:
-        await channel.send_text(text)
+        try:
+            await asyncio.wait_for(channel.send_text(text), stall)
+        except TimeoutError:
+            session.hub.cut(sub)
+            return
 
 
 async def _receive(channel: Channel, session: CallSession, role: Role) -> BadMessage | None:
@@ -81,7 +97,7 @@ async def _receive_loop(channel: Channel, session: CallSession, role: Role) -> N
             raise BadMessage("bad_message", "The events socket takes JSON text messages only.")
         try:
             msg: Any = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise BadMessage("bad_message", "Messages must be JSON objects.") from exc
         if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
             raise BadMessage("bad_message", "Messages must be JSON objects with a type.")

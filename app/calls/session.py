@@ -145,6 +145,7 @@ class CallSession:
                 return None
             current.close(CloseCode.BUSY, "Another connection took over this track.")
         track.claim = AudioClaim(name)
+        track.paused = False  # a new socket starts unpaused; a paused client says so again
         track.cancel_idle_flush()
         return track.claim
 
@@ -178,10 +179,14 @@ class CallSession:
         self._seal(track.close_recording())
 
     def feed(self, name: Speaker, pcm: bytes) -> None:
-        """Audio for track `name` (validated PCM16 mono 16 kHz); continues the track's clock."""
-        if self.ended:
-            return
+        """Audio for track `name` (validated PCM16 mono 16 kHz); continues the track's clock.
+
+        Audio sent while the track is paused (frames in flight when the interviewer clicked
+        pause, or a client that keeps sending) is dropped: the protocol promises the clock
+        stands still while paused, and acks tell the client what was kept."""
         track = self.tracks[name]
+        if self.ended or track.paused:
+            return
         if track.live is None:
             track.live = self.services.engine.open_track(
                 self.id, name, self._on_event, start_at=track.seconds
