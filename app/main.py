@@ -10,9 +10,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.api import calls, pages, reports, ws_audio, ws_events
+from app.api.security import Assets, SecurityHeaders
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.session import LiveServices
@@ -87,7 +87,8 @@ def create_app(
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.FRONTEND, check_dir=False), name="static")
+    app.mount("/static", Assets(directory=pages.FRONTEND, check_dir=False), name="static")
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(live: LiveDep) -> dict[str, Any]:
