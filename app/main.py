@@ -15,6 +15,7 @@ from app.api import calls, pages, reports, ws_audio, ws_events
 from app.api.security import Assets, SecurityHeaders
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
+from app.calls.retention import lifecycle_loop
 from app.calls.session import LiveServices
 from app.db.engine import migrate, open_engine
 from app.db.repository import Repository, Store
@@ -66,10 +67,13 @@ def create_app(
         )
         manager = CallManager(services)
         app.state.live = Live(settings=settings, store=store, calls=manager)
+        lifecycle = asyncio.create_task(lifecycle_loop(manager, settings), name="secondear-lifecycle")
         log.info("SecondEar is ready on http://%s:%s", settings.host, settings.port)
         try:
             yield
         finally:
+            lifecycle.cancel()
+            await asyncio.gather(lifecycle, return_exceptions=True)
             await manager.close()
             await speech.aclose()
             services.close()

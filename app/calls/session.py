@@ -93,6 +93,8 @@ class CallSession:
         self.pipeline.resume(speech, self.publisher.nudges)
         self.ended = call.status == "ended"
         self.last_audio = 0.0
+        self.detached_at = time.monotonic()
+        """When the last socket left (or the call was loaded): the idle-call timer starts here."""
         self._ticker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -305,11 +307,15 @@ class CallSession:
         for track in self.tracks.values():
             self._seal(track.close_recording())
 
-    async def close(self) -> None:
-        """The server is stopping: keep what was received, drop work in flight."""
+    async def close(
+        self,
+        code: CloseCode = CloseCode.RESTARTING,
+        reason: str = "The server is restarting; reconnect in a moment.",
+    ) -> None:
+        """The server is stopping (or lets the call go): keep what was received, drop work in flight."""
         for track in self.tracks.values():
             if track.claim is not None:
-                track.claim.close(CloseCode.RESTARTING, "The server is restarting; reconnect in a moment.")
+                track.claim.close(code, reason)
         for track in self.tracks.values():
             track.cancel_idle_flush()
             live, track.live = track.live, None
@@ -329,3 +335,9 @@ class CallSession:
     def idle(self) -> bool:
         """Nothing attached: no audio socket and no event socket."""
         return len(self.hub) == 0 and all(t.claim is None for t in self.tracks.values())
+
+    def idle_seconds(self) -> float:
+        """How long nothing has been attached and no audio has come (0 while something is)."""
+        if not self.idle():
+            return 0.0
+        return time.monotonic() - max(self.detached_at, self.last_audio)
