@@ -35,8 +35,11 @@ def render_vtt(utterances: Sequence[Utterance], names: Mapping[Speaker, str] | N
         start = u.start if u.start is not None else clock
         end = u.end if u.end is not None and u.end > start else start + max(1.0, len(u.text.split()) / 2.5)
         clock = end
-        name = _escape(who[u.speaker]).replace(">", "")
-        out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {name}>{_escape(u.text)}</v>", ""]
+        # One line each: a newline in a name or a text would end the cue (a blank line) or
+        # split its voice tag.
+        name = _escape(" ".join(who[u.speaker].split())).replace(">", "") or ROLE_NAMES[u.speaker]
+        text = _escape(" ".join(u.text.split()))
+        out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {name}>{text}</v>", ""]
     return "\n".join(out)
 
 
