@@ -10,9 +10,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from app.api import calls, pages, reports, ws_audio, ws_events
-from app.api.security import Assets, SecurityHeaders
+from app.api.security import Assets, SecurityHeaders, invalid_request
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.retention import lifecycle_loop
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", Assets(directory=pages.FRONTEND, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(live: LiveDep) -> dict[str, Any]:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,3 +75,14 @@ class Assets(StaticFiles):
         if Path(path).suffix not in ASSET_SUFFIXES or name.startswith(".") or name.endswith(".d.ts"):
             raise HTTPException(status_code=404)
         return path
+
+
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 with where and what, without echoing the input: the default handler sends the input
+    back, which fails (a 500) for NaN or Infinity, and would repeat a pasted secret."""
+    assert isinstance(exc, RequestValidationError)
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)

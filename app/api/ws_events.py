@@ -92,16 +92,20 @@ async def _receive_loop(channel: Channel, session: CallSession, role: Role) -> N
         message = await channel.ws.receive()
         if message["type"] == "websocket.disconnect":
             return
-        text = message.get("text")
-        if text is None:
-            raise BadMessage("bad_message", "The events socket takes JSON text messages only.")
-        try:
-            msg: Any = json.loads(text)
-        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
-            raise BadMessage("bad_message", "Messages must be JSON objects.") from exc
-        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
-            raise BadMessage("bad_message", "Messages must be JSON objects with a type.")
-        await _handle(channel, session, role, msg)
+        await _handle(channel, session, role, parse_event_message(message.get("text")))
+
+
+def parse_event_message(text: str | None) -> dict[str, Any]:
+    """A client's text message as a JSON object with a type; BadMessage for anything else."""
+    if text is None:
+        raise BadMessage("bad_message", "The events socket takes JSON text messages only.")
+    try:
+        msg: Any = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
+        raise BadMessage("bad_message", "Messages must be JSON objects.") from exc
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise BadMessage("bad_message", "Messages must be JSON objects with a type.")
+    return msg
 
 
 async def _handle(channel: Channel, session: CallSession, role: Role, msg: dict[str, Any]) -> None:
