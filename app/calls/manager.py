@@ -41,6 +41,7 @@ class CallManager:
                     # Chunks a killed server left as raw PCM become FLAC before new audio arrives.
                     await asyncio.to_thread(recording.seal_leftovers, self.services.recordings / call_id)
                 session = CallSession(history, self.services)
+                await session.recover(history)
                 self._sessions[call_id] = session
         self._loading.pop(call_id, None)
         return session
