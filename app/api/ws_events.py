@@ -7,7 +7,6 @@ the whole call so far. The buddy writes back: flags, notes, whispers and nudge r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 
@@ -54,11 +53,9 @@ async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
         receiver = asyncio.create_task(_receive(channel, session, role))
         await first_of(sender, receiver)
         if sub.ended == OVERFLOW:
-            # The close frame may not get through to a client that reads nothing: don't wait long.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    channel.close(CloseCode.OVERLOADED, "Too far behind; reconnect to catch up."), stall
-                )
+            # Not cut short: the close frame waits behind what the client has not read yet, and
+            # the WebSocket library drops a client that takes none of it within its close timeout.
+            await channel.close(CloseCode.OVERLOADED, "Too far behind; reconnect to catch up.")
         elif (bad := receiver.result() if receiver.done() and not receiver.cancelled() else None) is not None:
             await channel.error(bad.code, str(bad), seq=session.published_seq, call_time=session.call_time())
             await channel.close(CloseCode.BAD_MESSAGE, str(bad))

@@ -7,16 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
+import time
 
 import pytest
 from websockets.asyncio.client import connect
 
-from app.api.ws_events import _send
-from app.calls.hub import OVERFLOW, Hub
-
-from .conftest import FakeServer
+from .conftest import FakeServer, LiveServer
 from .fakes import frames, silence, tone
-from .harness import audio_socket, create_call, refused, ws_url
+from .harness import Events, audio_socket, create_call, refused, ws_url
 
 pytestmark = pytest.mark.slow  # starts a server
 
@@ -53,29 +52,64 @@ async def test_hostile_audio_after_pause_does_not_advance_the_clock(fake_server:
     await mic.close()
 
 
-async def test_hostile_events_client_that_stops_reading_is_cut_off() -> None:
-    """A send that does not complete within the stall time cuts the subscriber off (OVERFLOW),
-    after which the socket is closed with 1013 (events_socket)."""
+def _raw_events_socket(url: str, path: str) -> socket.socket:
+    """A WebSocket client that, after the handshake, reads nothing until told to (a small
+    receive buffer, so the server's sends back up soon)."""
+    port = int(url.rsplit(":", 1)[1])
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    sock.setblocking(False)
+    return sock
 
-    class StuckChannel:
-        sent = 0
 
-        async def send_text(self, text: str) -> None:
-            self.sent += 1
-            if self.sent > 1:
-                await asyncio.Event().wait()  # the client's buffers are full: never completes
-
-    class Session:
-        hub = Hub()
-
-    session = Session()
-    sub = session.hub.subscribe("viewer")
-    for n in range(3):
-        session.hub.publish(f"event {n}")
-    began = asyncio.get_running_loop().time()
-    await asyncio.wait_for(_send(StuckChannel(), session, sub, 0.2), 5)  # type: ignore[arg-type]
-    assert asyncio.get_running_loop().time() - began == pytest.approx(0.2, abs=0.15)
-    assert sub.ended == OVERFLOW and len(session.hub) == 0
+async def test_hostile_events_client_that_stops_reading_is_closed_1013(server: LiveServer) -> None:
+    server.live.settings.events_stall_seconds = 1.0
+    call = await create_call(server.url)
+    cid, tokens = call["id"], call["tokens"]
+    stalled = _raw_events_socket(server.url, f"/ws/calls/{cid}/events?token={tokens['viewer']}")
+    buddy = await Events.open(server.url, cid, tokens["buddy"])
+    await buddy.wait_for(lambda m: m["type"] == "state")
+    session = server.live.calls.loaded(cid)
+    assert session is not None and len(session.hub) == 2
+    sent = 0
+    # Notes until the server cuts the reader off (the buddy, who reads, stays subscribed).
+    while len(session.hub) == 2 and sent < 8000:
+        for _ in range(100):
+            await buddy.send({"type": "note", "text": "x" * 1999})
+        sent += 100
+        await buddy.wait_for(lambda m, n=sent: len(buddy.of("note")) >= n, timeout=60)
+    for _ in range(40):
+        if len(session.hub) == 1:
+            break
+        await asyncio.sleep(0.1)
+    assert len(session.hub) == 1 and buddy.closed is None
+    # The client reads again: what was queued for it, then the close frame with 1013.
+    data = b""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            chunk = stalled.recv(1 << 20)
+        except BlockingIOError:
+            await asyncio.sleep(0.02)
+            continue
+        if not chunk:
+            break
+        data += chunk
+        if b"\x88(\x03\xf5" in data and data.endswith(b"catch up."):  # close frame: 1013, its reason
+            break
+    stalled.close()
+    assert b"\x88(\x03\xf5Too far behind" in data
+    assert data.count(b'"type":"note"') < sent
+    await buddy.close()
 
 
 @pytest.mark.parametrize("socket", ["audio", "events"])

@@ -7,21 +7,17 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 import pytest
 
 from app.calls.retention import delete_call, run_lifecycle
-from app.deps import Live
-from app.main import create_app
 
-from .conftest import fake_settings
-from .fakes import FakeEngine, FakeTagger, frames, silence, tone
-from .harness import Events, audio_socket, create_call, serve_in_thread
+from .conftest import LiveServer
+from .fakes import frames, silence, tone
+from .harness import Events, audio_socket, create_call
 
 pytestmark = pytest.mark.slow  # starts a server
 T = TypeVar("T")
@@ -29,33 +25,7 @@ T = TypeVar("T")
 TABLES = ("utterances", "intervals", "nudges", "marks", "tracks")
 
 
-@dataclass
-class Server:
-    url: str
-    live: Live
-    loop: asyncio.AbstractEventLoop
-
-    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """Run `fn` on the server's event loop, where its calls live."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(fn(*args, **kwargs), self.loop))
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    settings = fake_settings(tmp_path / "data", recording_chunk_seconds=0.5)
-    app = create_app(settings, engine=FakeEngine(), tagger=FakeTagger())
-    loops: list[asyncio.AbstractEventLoop] = []
-
-    async def asgi(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            loops.append(asyncio.get_running_loop())
-        await app(scope, receive, send)
-
-    with serve_in_thread(asgi) as url:  # type: ignore[arg-type]
-        yield Server(url, app.state.live, loops[0])
-
-
-async def _recorded_call(server: Server) -> str:
+async def _recorded_call(server: LiveServer) -> str:
     call = await create_call(server.url, recording_consent=True)
     cid, tokens = call["id"], call["tokens"]
     server.live.calls.services.engine.script(cid, "interviewer", ["Do you export it?"])  # type: ignore[attr-defined]
@@ -83,7 +53,7 @@ def _rows(data: Path, cid: str) -> dict[str, int]:
     return counts
 
 
-async def test_lifecycle_delete_call_leaves_nothing(server: Server) -> None:
+async def test_lifecycle_delete_call_leaves_nothing(server: LiveServer) -> None:
     live = server.live
     data = live.settings.data_dir
     cid = await _recorded_call(server)
@@ -108,7 +78,7 @@ async def test_lifecycle_delete_call_leaves_nothing(server: Server) -> None:
     assert _rows(data, keep)["utterances"] and any((data / "recordings" / keep).rglob("*.flac"))
 
 
-async def test_lifecycle_retention_deletes_old_audio_then_old_calls(server: Server) -> None:
+async def test_lifecycle_retention_deletes_old_audio_then_old_calls(server: LiveServer) -> None:
     live = server.live
     settings, data = live.settings, live.settings.data_dir
     cid = await _recorded_call(server)
@@ -137,7 +107,7 @@ async def test_lifecycle_retention_deletes_old_audio_then_old_calls(server: Serv
     assert _rows(data, cid)["calls"] == 0
 
 
-async def test_lifecycle_calls_nobody_ended_are_ended_when_idle(server: Server) -> None:
+async def test_lifecycle_calls_nobody_ended_are_ended_when_idle(server: LiveServer) -> None:
     live = server.live
     settings = live.settings
     cid = await _recorded_call(server)
