@@ -18,6 +18,10 @@ BUDGET_S = 2.0
 
 LONG_LINES = {
     "plain_zoom_chat_without_colon": ("From " + "a to " * (MB10 // 5), ".txt"),
+    # Cubic for the old Zoom-chat pattern: 2 kB took 9 s, 8 kB minutes.
+    "plain_zoom_chat_spaces": ("From" + " " * MB10 + "x", ".txt"),
+    "plain_zoom_chat_spaces_colon": ("From" + " \t" * (MB10 // 2) + "x: hi", ".txt"),
+    "plain_zoom_chat_to_to": ("From " + " to " * (MB10 // 4) + "x", ".txt"),
     "plain_zoom_chat": ("From Ana to Everyone: " + "x " * (MB10 // 2), ".txt"),
     "plain_name_then_text": ("Ana: " + "word " * (MB10 // 5), ".txt"),
     "plain_spaces_after_name": ("Ana" + " " * MB10 + "x", ".txt"),
@@ -33,6 +37,9 @@ LONG_LINES = {
     ),
     "vtt_angle_brackets": ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAna: " + "<" * MB10, ".vtt"),
     "vtt_zoom_name": ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFrom " + "a to " * (MB10 // 5), ".vtt"),
+    "vtt_zoom_spaces": ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFrom" + " " * MB10 + "x", ".vtt"),
+    # Quadratic for the old voice pattern: 200 kB took 70 s.
+    "vtt_voice_tags_spaces": ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v" + " " * MB10 + "x", ".vtt"),
     "jsonl_long_text": ('{"speaker": "Ana", "text": "' + "x" * MB10 + '"}', ".jsonl"),
     "jsonl_long_number": ('{"speaker": "Ana", "text": "x", "start": ' + "1" * MB10 + "}", ".jsonl"),
 }
