@@ -10,11 +10,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
+from fastapi.exceptions import RequestValidationError
 
 from app.api import calls, pages, reports, ws_audio, ws_events
+from app.api.security import Assets, SecurityHeaders, invalid_request
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
+from app.calls.retention import lifecycle_loop
 from app.calls.session import LiveServices
 from app.db.engine import migrate, open_engine
 from app.db.repository import Repository, Store
@@ -66,10 +68,13 @@ def create_app(
         )
         manager = CallManager(services)
         app.state.live = Live(settings=settings, store=store, calls=manager)
+        lifecycle = asyncio.create_task(lifecycle_loop(manager, settings), name="secondear-lifecycle")
         log.info("SecondEar is ready on http://%s:%s", settings.host, settings.port)
         try:
             yield
         finally:
+            lifecycle.cancel()
+            await asyncio.gather(lifecycle, return_exceptions=True)
             await manager.close()
             await speech.aclose()
             services.close()
@@ -87,7 +92,9 @@ def create_app(
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.FRONTEND, check_dir=False), name="static")
+    app.mount("/static", Assets(directory=pages.FRONTEND, check_dir=False), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(live: LiveDep) -> dict[str, Any]:

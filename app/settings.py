@@ -166,6 +166,33 @@ class Settings(BaseSettings):
         description="A track socket silent this long is replaced by a new one for the same track "
         "(a client reconnecting before the server noticed the drop).",
     )
+    events_stall_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="An events socket whose client takes no message for this long is closed (1013); "
+        "its page reconnects and starts again from the state.",
+    )
+    call_idle_end_minutes: float = Field(
+        default=120.0,
+        ge=0,
+        description="A call with no audio and no socket for this long is ended and unloaded "
+        "from memory (0: never).",
+    )
+    # --- data lifecycle (app/calls/retention.py) ------------------------------------------------
+    retention_audio_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Recordings of calls that ended this many days ago are deleted (empty: kept).",
+    )
+    retention_call_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Calls that ended this many days ago are deleted whole: transcript, events, "
+        "recordings (empty: kept).",
+    )
+    retention_check_seconds: float = Field(
+        default=3600.0, gt=0, description="How often the retention and idle-call job runs."
+    )
     # Timing rules (nlp/live_rules.py).
     talk_share_target: float = Field(
         default=0.30,

@@ -6,7 +6,7 @@ import asyncio
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from app import protocol
 from app.calls import recording
@@ -18,10 +18,21 @@ from app.protocol import Role
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
 
+def _one_line(value: object) -> object:
+    # Runs of spaces, tabs and newlines become one space: a name made of spaces is then
+    # empty (refused), and no name can break a line of an export. Not text: left to the type check.
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+OneLine = Annotated[str, BeforeValidator(_one_line)]
+
+
 class CallCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=200, description="What the interview is about.")
-    interviewer: str = Field(min_length=1, max_length=120, description="Name of the person interviewing.")
-    customer: str | None = Field(default=None, max_length=120, description="Optional label of the customer.")
+    title: OneLine = Field(min_length=1, max_length=200, description="What the interview is about.")
+    interviewer: OneLine = Field(min_length=1, max_length=120, description="Name of the person interviewing.")
+    customer: Annotated[str | None, BeforeValidator(_one_line)] = Field(
+        default=None, max_length=120, description="Optional label of the customer."
+    )
     recording_consent: bool = Field(
         default=False, description="The customer agreed to be recorded (clips in the report)."
     )

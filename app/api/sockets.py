@@ -69,12 +69,13 @@ async def first_of(*tasks: asyncio.Task[Any]) -> None:
     finally:
         for task in tasks:
             task.cancel()
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception) and not isinstance(
-                result, (asyncio.CancelledError, WebSocketDisconnect)
-            ):
-                log.warning("socket task failed: %r", result)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in tasks:
+            # A task may *return* an exception (the client's bad message, answered with 4400):
+            # only one it raised is a failure, and a client that went away is not one either.
+            error = None if task.cancelled() else task.exception()
+            if error is not None and not isinstance(error, WebSocketDisconnect | OSError):
+                log.warning("socket task failed: %r", error)
 
 
 @dataclass(frozen=True, slots=True)

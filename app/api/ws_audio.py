@@ -69,7 +69,10 @@ async def _stream(channel: Channel, role: protocol.Role, session: CallSession) -
         )
     try:
         await session.align(track)
-        await channel.send(protocol.Ready(track=track, received_samples=session.received[track]))
+        try:
+            await channel.send(protocol.Ready(track=track, received_samples=session.received[track]))
+        except (WebSocketDisconnect, OSError, RuntimeError):
+            return  # the client left before `ready`: nothing went wrong here
         receiver = asyncio.create_task(_receive(channel, session, claim))
         acker = asyncio.create_task(_acknowledge(channel, session, track))
         kicked = asyncio.create_task(claim.kick.wait())
@@ -111,7 +114,7 @@ async def _receive(channel: Channel, session: CallSession, claim: AudioClaim) ->
 async def _control(channel: Channel, session: CallSession, track: Speaker, text: str) -> _Refusal | None:
     try:
         msg: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         return _Refusal(CloseCode.BAD_MESSAGE, "bad_message", "Control messages must be JSON objects.")
     kind = msg.get("type") if isinstance(msg, dict) else None
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
 
 from app import protocol
 from app.api.sockets import AdmittedDep, Channel, first_of
@@ -43,11 +44,17 @@ async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
     sub = session.hub.subscribe(role)
     state = session.snapshot(role)
     try:
-        await channel.send_text(state)
-        sender = asyncio.create_task(_send(channel, sub))
+        try:
+            await channel.send_text(state)
+        except (WebSocketDisconnect, OSError, RuntimeError):
+            return  # the client left before its first message: nothing went wrong here
+        stall = live.settings.events_stall_seconds
+        sender = asyncio.create_task(_send(channel, session, sub, stall))
         receiver = asyncio.create_task(_receive(channel, session, role))
         await first_of(sender, receiver)
         if sub.ended == OVERFLOW:
+            # Not cut short: the close frame waits behind what the client has not read yet, and
+            # the WebSocket library drops a client that takes none of it within its close timeout.
             await channel.close(CloseCode.OVERLOADED, "Too far behind; reconnect to catch up.")
         elif (bad := receiver.result() if receiver.done() and not receiver.cancelled() else None) is not None:
             await channel.error(bad.code, str(bad), seq=session.published_seq, call_time=session.call_time())
@@ -57,9 +64,15 @@ async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
         live.calls.forget_if_idle(session)
 
 
-async def _send(channel: Channel, sub: Subscriber) -> None:
+async def _send(channel: Channel, session: CallSession, sub: Subscriber, stall: float) -> None:
+    # A client that stops reading blocks the send once the socket's buffers are full: after
+    # `stall` seconds it is cut off (1013), as one whose backlog overflows the hub's queue.
     while (text := await sub.next()) is not None:
-        await channel.send_text(text)
+        try:
+            await asyncio.wait_for(channel.send_text(text), stall)
+        except TimeoutError:
+            session.hub.cut(sub)
+            return
 
 
 async def _receive(channel: Channel, session: CallSession, role: Role) -> BadMessage | None:
@@ -76,16 +89,20 @@ async def _receive_loop(channel: Channel, session: CallSession, role: Role) -> N
         message = await channel.ws.receive()
         if message["type"] == "websocket.disconnect":
             return
-        text = message.get("text")
-        if text is None:
-            raise BadMessage("bad_message", "The events socket takes JSON text messages only.")
-        try:
-            msg: Any = json.loads(text)
-        except ValueError as exc:
-            raise BadMessage("bad_message", "Messages must be JSON objects.") from exc
-        if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
-            raise BadMessage("bad_message", "Messages must be JSON objects with a type.")
-        await _handle(channel, session, role, msg)
+        await _handle(channel, session, role, parse_event_message(message.get("text")))
+
+
+def parse_event_message(text: str | None) -> dict[str, Any]:
+    """A client's text message as a JSON object with a type; BadMessage for anything else."""
+    if text is None:
+        raise BadMessage("bad_message", "The events socket takes JSON text messages only.")
+    try:
+        msg: Any = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
+        raise BadMessage("bad_message", "Messages must be JSON objects.") from exc
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise BadMessage("bad_message", "Messages must be JSON objects with a type.")
+    return msg
 
 
 async def _handle(channel: Channel, session: CallSession, role: Role, msg: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from app.audio.errors import RecordingError
 from app.audio.events import Event, Final, Word, speech_intervals
 from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
 from app.audio.stream import DecodeJob, TrackProcessor
+from app.audio.wav import WavError, read_wav_header
 from app.settings import Settings
 from nlp.types import Interval, Speaker, Utterance
 
@@ -38,6 +39,8 @@ from nlp.types import Interval, Speaker, Utterance
 GAP_S = 0.2
 FEED_S = 10.0  # seconds of audio handed to a processor at a time
 VAD_SHARE = 0.1  # part of the progress bar for the VAD pass
+# Less decodable audio than this in a file is a damaged file or not a recording, not an interview.
+MIN_AUDIO_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -322,9 +325,24 @@ def _decode(path: Path, *, split_stereo: bool) -> Samples | tuple[Samples, Sampl
     from faster_whisper.audio import decode_audio
 
     try:
-        return decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=split_stereo)  # type: ignore[no-any-return]
+        read_wav_header(path)
+    except WavError as exc:
+        raise RecordingError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise RecordingError(f"cannot read audio from {path}: {_reason(exc)}") from exc
+    try:
+        audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE, split_stereo=split_stereo)
     except (av.FFmpegError, OSError, ValueError) as exc:
         raise RecordingError(f"cannot read audio from {path}: {_reason(exc)}") from exc
+    except IndexError:  # faster-whisper's decoder, given a file FFmpeg opens but finds no audio in
+        raise RecordingError(f"{path} holds no audio (is it a recording?)") from None
+    first = audio[0] if isinstance(audio, tuple) else audio
+    if len(first) < MIN_AUDIO_S * SAMPLE_RATE:
+        raise RecordingError(
+            f"{path} holds {len(first) / SAMPLE_RATE:.2f} s of audio that can be decoded: "
+            "is it a recording, and is it whole?"
+        )
+    return audio  # type: ignore[no-any-return]
 
 
 def _decode_mono(path: Path) -> Samples:

@@ -67,6 +67,11 @@ class Hub:
             else:
                 sub._push(text)
 
+    def cut(self, sub: Subscriber) -> None:
+        """Cut off a subscriber whose client stopped reading (its socket closes with 1013)."""
+        self._subscribers.discard(sub)
+        sub._end(OVERFLOW)
+
     def close(self) -> None:
         for sub in list(self._subscribers):
             self.unsubscribe(sub)

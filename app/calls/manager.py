@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from app.calls import recording
 from app.calls.session import CallSession, LiveServices
+from app.protocol import CloseCode
 
 log = logging.getLogger(__name__)
 
@@ -17,12 +19,16 @@ class CallManager:
         self.services = services
         self._sessions: dict[str, CallSession] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self._deleting: set[str] = set()
+        self.started = time.time()
 
     async def get(self, call_id: str) -> CallSession | None:
         """The session of a call, loading it (and its history) on first use; None if unknown."""
         session = self._sessions.get(call_id)
         if session is not None:
             return session
+        if call_id in self._deleting:
+            return None
         lock = self._loading.setdefault(call_id, asyncio.Lock())
         async with lock:
             session = self._sessions.get(call_id)
@@ -35,6 +41,7 @@ class CallManager:
                     # Chunks a killed server left as raw PCM become FLAC before new audio arrives.
                     await asyncio.to_thread(recording.seal_leftovers, self.services.recordings / call_id)
                 session = CallSession(history, self.services)
+                await session.recover(history)
                 self._sessions[call_id] = session
         self._loading.pop(call_id, None)
         return session
@@ -53,10 +60,28 @@ class CallManager:
             await session.end()
         return session
 
+    def loaded(self, call_id: str) -> CallSession | None:
+        """The call's session if it is in memory (never loads it)."""
+        return self._sessions.get(call_id)
+
     def forget_if_idle(self, session: CallSession) -> None:
         """Drop an ended call from memory once no socket is attached to it."""
+        if session.idle():
+            session.detached_at = time.monotonic()
         if session.ended and session.idle() and self._sessions.get(session.id) is session:
             del self._sessions[session.id]
+
+    async def unload(self, call_id: str, *, deleting: bool = False) -> None:
+        """Close the call's session (its sockets are told the server let it go) and drop it.
+        With `deleting`, the call cannot be loaded again until `deleted` is called."""
+        if deleting:
+            self._deleting.add(call_id)
+        session = self._sessions.pop(call_id, None)
+        if session is not None:
+            await session.close(CloseCode.NO_CALL if deleting else CloseCode.ENDED, "The call was closed.")
+
+    def deleted(self, call_id: str) -> None:
+        self._deleting.discard(call_id)
 
     async def close(self) -> None:
         sessions, self._sessions = list(self._sessions.values()), {}

@@ -92,8 +92,27 @@ def seal_leftovers(folder: Path) -> int:
     return count
 
 
+def _chunk_samples(path: Path) -> int:
+    """Samples in a chunk, from its FLAC header or its raw size: nothing is decoded."""
+    if path.suffix == ".pcm":
+        return path.stat().st_size // 2
+    return int(sf.info(str(path)).frames)
+
+
+def _read_chunk(path: Path, a: int, b: int) -> npt.NDArray[np.float32]:
+    """Samples a..b (relative to the chunk's start) of one chunk."""
+    if path.suffix == ".pcm":
+        data = np.fromfile(path, dtype="<i2", count=b - a, offset=2 * a)
+        return data.astype(np.float32) / 32768.0
+    audio, _rate = sf.read(path, start=a, stop=b, dtype="float32")
+    return np.asarray(audio, dtype=np.float32)
+
+
 def read_range(folder: Path, start: float, end: float) -> npt.NDArray[np.float32]:
-    """The track's audio from `start` to `end` seconds (silence where nothing was recorded)."""
+    """The track's audio from `start` to `end` seconds (silence where nothing was recorded).
+
+    Only the chunks that overlap the range are opened, and only the part needed is decoded:
+    a clip of a long call costs what the clip costs, not what the call does."""
     lo, hi = int(start * RATE), int(end * RATE)
     out = np.zeros(max(0, hi - lo), dtype=np.float32)
     if not folder.is_dir():
@@ -104,17 +123,18 @@ def read_range(folder: Path, start: float, end: float) -> npt.NDArray[np.float32
     )
     for path in chunks:
         first = _chunk_start(path)
+        if first >= hi:
+            continue  # starts after the range
         try:
-            if path.suffix == ".pcm":
-                data = np.fromfile(path, dtype="<i2").astype(np.float32) / 32768.0
-            else:
-                data = sf.read(path, dtype="float32")[0]
+            size = _chunk_samples(path)
+            a, b = max(lo, first), min(hi, first + size)
+            if a >= b:
+                continue
+            data = _read_chunk(path, a - first, b - first)
         except (OSError, RuntimeError, ValueError) as exc:
             log.warning("skipping unreadable recording chunk %s: %s", path, exc)
             continue
-        a, b = max(lo, first), min(hi, first + len(data))
-        if a < b:
-            out[a - lo : b - lo] = data[a - first : b - first]
+        out[a - lo : a - lo + len(data)] = data
     return out
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from app import protocol
 from app.audio.events import Event
+from app.audio.frames import float_to_pcm16
 from app.calls import recording
 from app.calls.hub import Hub
 from app.calls.messages import call_payload
@@ -45,6 +46,10 @@ FLOWING_SECONDS = 2.0
 # After a track's socket drops, its open segment is flushed if no reconnect comes this soon.
 IDLE_FLUSH_SECONDS = 5.0
 FINISH_TIMEOUT = 20.0
+# After a crash, recorded audio is heard again from at most this long before the longest open
+# segment could start (speech is cut into segments of at most vad_max_segment, each transcribed).
+RECOVER_MARGIN_SECONDS = 2.0
+RECOVER_PIECE = SAMPLE_RATE  # bytes: half a second of PCM16 fed at a time
 # A new audio socket waits this long for the track's previous socket to finish closing.
 CLAIM_WAIT_SECONDS = 0.5
 CLAIM_WAIT_STEPS = 10
@@ -93,6 +98,8 @@ class CallSession:
         self.pipeline.resume(speech, self.publisher.nudges)
         self.ended = call.status == "ended"
         self.last_audio = 0.0
+        self.detached_at = time.monotonic()
+        """When the last socket left (or the call was loaded): the idle-call timer starts here."""
         self._ticker: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -145,6 +152,7 @@ class CallSession:
                 return None
             current.close(CloseCode.BUSY, "Another connection took over this track.")
         track.claim = AudioClaim(name)
+        track.paused = False  # a new socket starts unpaused; a paused client says so again
         track.cancel_idle_flush()
         return track.claim
 
@@ -177,11 +185,49 @@ class CallSession:
             track.live.flush()
         self._seal(track.close_recording())
 
-    def feed(self, name: Speaker, pcm: bytes) -> None:
-        """Audio for track `name` (validated PCM16 mono 16 kHz); continues the track's clock."""
-        if self.ended:
+    async def recover(self, history: CallHistory) -> None:
+        """After a crash: hear again the recorded audio of each track's open segment.
+
+        Audio is acknowledged once stored, but a segment is transcribed only when it ends; a
+        server killed mid-segment held acknowledged speech that no final covers, and the client
+        will not send it again. Its recording is fed to a new stream of the track, which goes
+        on with the client's audio on reconnect, or is flushed if nobody comes back."""
+        if self.ended or not self.call.recording:
             return
+        for name, track in self.tracks.items():
+            heard = [i.end for i in history.intervals if i.speaker == name]
+            heard += [u.end for u in history.utterances if u.speaker == name]
+            longest = int((self.settings.vad_max_segment + RECOVER_MARGIN_SECONDS) * SAMPLE_RATE)
+            lo = max(int(max(heard, default=0.0) * SAMPLE_RATE), track.received - longest, 0)
+            if track.received - lo < SAMPLE_RATE // 10 or track.recorder is None:
+                continue
+            folder = track.recorder.folder
+            audio = await asyncio.to_thread(recording.read_range, folder, lo / SAMPLE_RATE, track.seconds)
+            if not audio.any():
+                continue  # nothing recorded there
+            live = self.services.engine.open_track(self.id, name, self._on_event, start_at=lo / SAMPLE_RATE)
+            pcm = float_to_pcm16(audio)
+            for at in range(0, len(pcm), RECOVER_PIECE):
+                live.feed(pcm[at : at + RECOVER_PIECE])
+            track.live = live
+            loop = asyncio.get_running_loop()
+            track.idle_flush = loop.call_later(IDLE_FLUSH_SECONDS, self._flush_track, track)
+            log.info(
+                "call %s: re-hearing %.1f s of the %s track's open segment",
+                self.id,
+                len(audio) / SAMPLE_RATE,
+                name,
+            )
+
+    def feed(self, name: Speaker, pcm: bytes) -> None:
+        """Audio for track `name` (validated PCM16 mono 16 kHz); continues the track's clock.
+
+        Audio sent while the track is paused (frames in flight when the interviewer clicked
+        pause, or a client that keeps sending) is dropped: the protocol promises the clock
+        stands still while paused, and acks tell the client what was kept."""
         track = self.tracks[name]
+        if self.ended or track.paused:
+            return
         if track.live is None:
             track.live = self.services.engine.open_track(
                 self.id, name, self._on_event, start_at=track.seconds
@@ -300,11 +346,15 @@ class CallSession:
         for track in self.tracks.values():
             self._seal(track.close_recording())
 
-    async def close(self) -> None:
-        """The server is stopping: keep what was received, drop work in flight."""
+    async def close(
+        self,
+        code: CloseCode = CloseCode.RESTARTING,
+        reason: str = "The server is restarting; reconnect in a moment.",
+    ) -> None:
+        """The server is stopping (or lets the call go): keep what was received, drop work in flight."""
         for track in self.tracks.values():
             if track.claim is not None:
-                track.claim.close(CloseCode.RESTARTING, "The server is restarting; reconnect in a moment.")
+                track.claim.close(code, reason)
         for track in self.tracks.values():
             track.cancel_idle_flush()
             live, track.live = track.live, None
@@ -324,3 +374,9 @@ class CallSession:
     def idle(self) -> bool:
         """Nothing attached: no audio socket and no event socket."""
         return len(self.hub) == 0 and all(t.claim is None for t in self.tracks.values())
+
+    def idle_seconds(self) -> float:
+        """How long nothing has been attached and no audio has come (0 while something is)."""
+        if not self.idle():
+            return 0.0
+        return time.monotonic() - max(self.detached_at, self.last_audio)

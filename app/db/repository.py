@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, TrackRow, UtteranceRow
@@ -113,6 +113,39 @@ class Repository:
                 row.ended_at = time.time()
             row.seq = max(row.seq, seq)
             return row
+
+    def delete_call(self, call_id: str) -> bool:
+        """Remove the call and every row about it; False when there was no such call.
+
+        Each table is cleared by name rather than trusting ON DELETE CASCADE, which SQLite
+        applies only with its foreign-key pragma on."""
+        with self._sessions.begin() as s:
+            if s.get(CallRow, call_id) is None:
+                return False
+            for table in (MarkRow, NudgeRow, IntervalRow, UtteranceRow, TrackRow):
+                s.execute(delete(table).where(table.call_id == call_id))
+            s.execute(delete(CallRow).where(CallRow.id == call_id))
+            return True
+
+    def forget_recording(self, call_id: str) -> None:
+        """The call's audio was deleted: it offers no clips any more."""
+        with self._sessions.begin() as s:
+            s.execute(update(CallRow).where(CallRow.id == call_id).values(recording=False))
+
+    def ended_before(self, cutoff: float, *, recorded: bool = False) -> list[str]:
+        """Ids of calls that ended before `cutoff` (Unix seconds); with `recorded`, only those
+        that still hold a recording."""
+        query = select(CallRow.id).where(CallRow.status == "ended", CallRow.ended_at < cutoff)
+        if recorded:
+            query = query.where(CallRow.recording.is_(True))
+        with self._sessions() as s:
+            return list(s.scalars(query))
+
+    def live_created_before(self, cutoff: float) -> list[str]:
+        """Ids of calls nobody ended, created before `cutoff` (Unix seconds)."""
+        query = select(CallRow.id).where(CallRow.status != "ended", CallRow.created_at < cutoff)
+        with self._sessions() as s:
+            return list(s.scalars(query))
 
     def history(self, call_id: str) -> CallHistory | None:
         with self._sessions() as s:

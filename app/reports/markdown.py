@@ -8,12 +8,18 @@ from app.reports.model import Moment, Quote, Report, ScoreComponent, Stretch
 from app.reports.wording import label
 
 
+def _t(text: str) -> str:
+    """Text from people (titles, names, what was said, notes) on one line, with HTML escaped:
+    Markdown passes raw HTML through, and a pasted report must not carry someone's markup."""
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _t(text).replace("|", "\\|")
 
 
 def _quote(text: str) -> str:
-    return "> " + " ".join(text.split()) if text else "> (no words)"
+    return "> " + _t(text) if text.strip() else "> (no words)"
 
 
 def _component_value(c: ScoreComponent) -> str:
@@ -34,7 +40,7 @@ def _stretch(title: str, s: Stretch | None, who: str) -> list[str]:
         head += f" ({clock(s.start)}-{clock(s.end)}, {length(s.seconds)})"
     else:
         head += f" ({s.words} words)"
-    return [head, "", f"**{who}:**", "", _quote(s.text), ""]
+    return [head, "", f"**{_t(who)}:**", "", _quote(s.text), ""]
 
 
 def _quotes(title: str, quotes: tuple[Quote, ...]) -> list[str]:
@@ -43,38 +49,38 @@ def _quotes(title: str, quotes: tuple[Quote, ...]) -> list[str]:
     lines = [f"## {title}", ""]
     for q in quotes:
         at = f"**[{clock(q.time)}]** " if q.time is not None else ""
-        lines.append(f"- {at}\u201c{' '.join(q.text.split())}\u201d")
+        lines.append(f"- {at}\u201c{_t(q.text)}\u201d")
     return [*lines, ""]
 
 
 def _moment(m: Moment, names: dict[str, str]) -> list[str]:
     at = clock(m.time) if m.time is not None else "-"
-    who = names.get(m.speaker, m.speaker) if m.speaker else ""
+    who = _t(names.get(m.speaker, m.speaker)) if m.speaker else ""
     lines = [f"### {at} \u00b7 {label(m.kind)}", ""]
     if m.before is not None:
-        lines += [f"> *{names.get(m.before.speaker, m.before.speaker)}:* {m.before.text}", ">"]
+        lines += [f"> *{_t(names.get(m.before.speaker, m.before.speaker))}:* {_t(m.before.text)}", ">"]
     if m.text:
-        lines.append(f"> **{who}: {' '.join(m.text.split())}**" if who else f"> **{m.text}**")
+        lines.append(f"> **{who}: {_t(m.text)}**" if who else f"> **{_t(m.text)}**")
     if m.after is not None:
-        lines += [">", f"> *{names.get(m.after.speaker, m.after.speaker)}:* {m.after.text}"]
+        lines += [">", f"> *{_t(names.get(m.after.speaker, m.after.speaker))}:* {_t(m.after.text)}"]
     lines.append("")
     if m.message:
         lines.append(m.message)
     if m.suggestion:
         lines.append(f"*Try instead:* {m.suggestion}")
     if m.note:
-        lines.append(f"*Buddy's note:* {m.note}")
+        lines.append(f"*Buddy's note:* {_t(m.note)}")
     return [*lines, ""]
 
 
 def render_markdown(report: Report) -> str:
     r = report
     names = r.names
-    title = r.title or "Call report"
+    title = _t(r.title or "") or "Call report"
     meta = [x for x in (r.date, length(r.duration) if r.duration else None) if x]
     for role in ("interviewer", "customer"):
         if names[role].casefold() != role:
-            meta.append(f"{role.capitalize()}: {names[role]}")
+            meta.append(f"{role.capitalize()}: {_t(names[role])}")
     out = [f"# {title}", "", " \u00b7 ".join(meta), ""]
 
     s = r.listening_score

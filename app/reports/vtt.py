@@ -41,9 +41,12 @@ def render_vtt(
         start = u.start if u.start is not None else clock
         end = u.end if u.end is not None and u.end > start else start + max(1.0, len(u.text.split()) / 2.5)
         clock = end
+        # One line each: a newline in a name or a text would end the cue (a blank line) or
+        # split its voice tag.
         said_by = turn_names[n - 1] if turn_names is not None else who[u.speaker]
-        name = _escape(said_by).replace(">", "")
-        out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {name}>{_escape(u.text)}</v>", ""]
+        name = _escape(" ".join(said_by.split())).replace(">", "") or ROLE_NAMES[u.speaker]
+        text = _escape(" ".join(u.text.split()))
+        out += [str(n), f"{_stamp(start)} --> {_stamp(end)}", f"<v {name}>{text}</v>", ""]
     return "\n".join(out)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -68,7 +69,11 @@ def parse_time(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if value >= 0 else None
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int beyond any float
+            return None
+        return seconds if 0 <= seconds < math.inf else None
     if isinstance(value, str):
         s = value.strip()
         m = _TIME.match(s)
@@ -79,7 +84,7 @@ def parse_time(value: object) -> float | None:
             seconds = float(s)
         except ValueError:
             return None
-        return seconds if seconds >= 0 else None
+        return seconds if 0 <= seconds < math.inf else None
     return None
 
 
@@ -145,13 +150,16 @@ def merge_runs(turns: list[Turn], *, max_gap: float = 2.0) -> list[Turn]:
     pieces of one turn must be one utterance. Pieces farther apart than `max_gap` s stay apart.
     """
     out: list[Turn] = []
+    texts: list[list[str]] = []  # joined once at the end: joining piece by piece is quadratic
     for t in turns:
         if out and out[-1].name == t.name:
             prev = out[-1]
             close = prev.end is None or t.start is None or t.start - prev.end <= max_gap
             if close:
                 end = t.end if prev.end is None or (t.end is not None and t.end > prev.end) else prev.end
-                out[-1] = replace(prev, text=f"{prev.text} {t.text}".strip(), end=end)
+                out[-1] = replace(prev, end=end)
+                texts[-1].append(t.text)
                 continue
         out.append(t)
-    return out
+        texts.append([t.text])
+    return [replace(t, text=" ".join(p for p in parts if p)) for t, parts in zip(out, texts, strict=True)]

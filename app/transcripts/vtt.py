@@ -9,17 +9,48 @@ from app.transcripts.model import Transcript, TranscriptError, Turn, finish, mer
 from app.transcripts.plain import split_speaker
 
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s+.*)?$")
-# <v Name>, <v.loud Name>; the closing </v> is optional in WebVTT.
-_VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+([^>]+)>(.*?)(?:</v>|(?=<v[\s.])|$)", re.DOTALL)
-_TAG = re.compile(r"</?[^>]+>")
+# <v Name>, <v.loud Name>; the closing </v> is optional in WebVTT. The tags are found with a
+# fixed-width pattern and str.find, bounded by the next tag: one regular expression with a lazy
+# body and a look-ahead was quadratic in the line length.
+_VOICE_START = re.compile(r"<v[\s.]")
+_VOICE_END = "</v>"
+# No "<" inside a tag, so a run of "<" without ">" is scanned once, not once per "<".
+_TAG = re.compile(r"</?[^<>]+>")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": " ", "&lrm;": "", "&rlm;": ""}
 
 
 def _clean(text: str) -> str:
-    text = _TAG.sub("", text)
-    for entity, char in _ENTITIES.items():
-        text = text.replace(entity, char)
+    if "<" in text and ">" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        for entity, char in _ENTITIES.items():
+            text = text.replace(entity, char)
     return " ".join(text.split())
+
+
+def _voices(body: str, source: str, first_line: int) -> list[tuple[str, str]]:
+    """(name, what they said) for each voice tag in a cue's text; `first_line` is the text's line."""
+    out: list[tuple[str, str]] = []
+    tag_at = _VOICE_START.search(body)
+    while tag_at is not None:
+        start = tag_at.start()
+        tag_at = _VOICE_START.search(body, start + 2)
+        stop = tag_at.start() if tag_at is not None else len(body)
+        close = body.find(">", start, stop)
+        newline = body.find("\n", start, stop)
+        if close < 0 or 0 <= newline < close:
+            raise TranscriptError(
+                source,
+                first_line + body.count("\n", 0, start),
+                "this voice tag is not closed: write it as <v Name> with the closing '>'",
+            )
+        tag = body[start + 2 : close]
+        if tag.startswith("."):  # classes, as in <v.loud Name>
+            parts = tag.split(None, 1)
+            tag = parts[1] if len(parts) > 1 else ""
+        end = body.find(_VOICE_END, close + 1, stop)
+        out.append((tag, body[close + 1 : end if end >= 0 else stop]))
+    return out
 
 
 def parse_vtt(text: str, source: str) -> Transcript:
@@ -57,12 +88,12 @@ def parse_vtt(text: str, source: str) -> Transcript:
             payload.append(lines[i])
             i += 1
         body = "\n".join(payload)
-        voices = _VOICE.findall(body)
+        voices = _voices(body, source, cue_line + 1)
         if voices:
             for raw_name, said in voices:
-                name = _clean(raw_name)
-                if _clean(said) and name:
-                    turns.append(Turn(name, _clean(said), start, end, cue_line))
+                name, said = _clean(raw_name), _clean(said)
+                if said and name:
+                    turns.append(Turn(name, said, start, end, cue_line))
                     last_name = name
             continue
         said = _clean(body)

@@ -66,6 +66,8 @@ export class TrackStreamer {
     this.base = null;
     this.ready = false;
     this.paused = false;
+    /** `pause` went out on the current socket. */
+    this.pauseSent = false;
     this.ending = false;
     this.endSent = false;
     /** The server confirmed the last words after our `end` (protocol: ack with `flushed`). */
@@ -119,7 +121,8 @@ export class TrackStreamer {
    * @param {Int16Array} pcm
    */
   push(pcm) {
-    if (pcm.length === 0 || this.ending) return;
+    // Audio made while paused is not sent: the server's clock stands still while paused.
+    if (pcm.length === 0 || this.ending || this.paused) return;
     this.chunks.push({ start: this.produced, pcm });
     this.produced += pcm.length;
     this.trimBuffer();
@@ -127,14 +130,16 @@ export class TrackStreamer {
     this.report();
   }
 
+  /** `pause` goes out once everything made before it is sent: the server drops audio after it. */
   pause() {
     this.paused = true;
-    this.socket.sendJson({ type: "pause" });
+    this.pump();
   }
 
   resume() {
     this.paused = false;
-    this.socket.sendJson({ type: "resume" });
+    if (this.pauseSent) this.socket.sendJson({ type: "resume" });
+    this.pauseSent = false;
   }
 
   /**
@@ -203,7 +208,7 @@ export class TrackStreamer {
         this.endSent = false;
         this.flushed = false;
         this.socket.markHealthy();
-        if (this.paused) this.socket.sendJson({ type: "pause" });
+        this.pauseSent = false; // a new socket starts unpaused; pump() sends `pause` again
         this.setState("live");
         this.pump();
         this.onSettled?.();
@@ -264,11 +269,15 @@ export class TrackStreamer {
         return;
       }
       const piece = this.gather(this.sentUpTo, Math.min(this.produced, this.sentUpTo + SEND_PIECE));
-      if (piece.length < MIN_MESSAGE && !this.ending) return; // wait for the next frame
+      if (piece.length < MIN_MESSAGE && !this.ending && !this.paused) return; // wait for the next frame
       const message = piece.length < MIN_MESSAGE ? padded(piece) : piece;
       if (message.length > MAX_MESSAGE) throw new Error("piece too long");
       if (!this.socket.sendBinary(message)) return;
       this.sentUpTo += piece.length;
+    }
+    if (this.paused && !this.pauseSent && this.sentUpTo >= this.produced) {
+      this.pauseSent = true;
+      this.socket.sendJson({ type: "pause" });
     }
     if (this.ending && this.sentUpTo >= this.produced && !this.endSent) {
       this.endSent = true;

@@ -103,6 +103,27 @@ def test_analyze_jsonl_with_roles(tmp_path, capsys):
     [
         ('{"speaker": "A", "text": "hi"}\nnot json\n', "bad.jsonl", "bad.jsonl line 2: not valid JSON"),
         ("Ana: hi there\n", "one.txt", "one.txt: only one speaker (Ana)"),
+        (
+            '{"speaker": "A", "text": "hi", "start": 1e999}\n',
+            "big.jsonl",
+            "big.jsonl line 1: the number 1e999",
+        ),
+        (
+            '{"speaker": "A", "text": "hi", "start": ' + "9" * 4301 + "}\n",
+            "long.jsonl",
+            "long.jsonl line 1: a number",
+        ),
+        (
+            '{"speaker": "A", "text": "hi", "id": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+            "deep.jsonl",
+            "deep.jsonl line 1: the JSON is nested",
+        ),
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Alice Hello there\n"
+            "00:00:05.000 --> 00:00:06.000\n<v Bob>Hi\n",
+            "open.vtt",
+            "open.vtt line 4: this voice tag is not closed",
+        ),
     ],
 )
 def test_analyze_bad_file_is_one_line_exit_2(tmp_path, capsys, content, name, message):

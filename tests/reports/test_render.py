@@ -52,7 +52,7 @@ def test_render_json_has_the_documented_fields(report):
 def test_render_markdown_sections(report):
     md = render(report, "md")
     for heading in (
-        "# Close & <month>",
+        "# Close &amp; &lt;month&gt;",  # HTML in a title is escaped, not passed through
         "## Listening score:",
         "## Talk",
         "## Questions and behaviours",
@@ -65,7 +65,7 @@ def test_render_markdown_sections(report):
     ):
         assert heading in md
     assert "*Try instead:* How do you handle this today?" in md
-    assert "*Buddy's note:* ask <more>" in md
+    assert "*Buddy's note:* ask &lt;more&gt;" in md
 
 
 class _Checker(HTMLParser):
@@ -195,3 +195,38 @@ def test_render_transcript_jsonl_round_trips():
     }
     back = read_transcript_text(text, "x.jsonl")
     assert back.names == ["interviewer", "customer"] and back.timing == "spans"
+
+
+def test_render_markdown_escapes_html_from_titles_names_and_notes():
+    buddy = Moment(
+        time=60.0,
+        speaker=None,
+        text="",
+        kind="buddy_flag",
+        note="<img src=x onerror=alert(1)>",
+        source="buddy",
+    )
+    md = render(
+        build_report(
+            TAGGED,
+            speech=SPEECH,
+            title="<script>alert(1)</script>\nsecond line",
+            interviewer_name="Sam <b>\n",
+            customer_name="<i>Dana</i>",
+            date="2026-11-02",
+            extra_moments=[buddy],
+        ),
+        "md",
+    )
+    assert "<" not in md.replace("&lt;", "")
+    assert md.startswith("# &lt;script&gt;alert(1)&lt;/script&gt; second line\n")
+    assert "Interviewer: Sam &lt;b&gt;" in md and "Customer: &lt;i&gt;Dana&lt;/i&gt;" in md
+    assert "*Buddy's note:* &lt;img src=x onerror=alert(1)&gt;" in md
+
+
+def test_render_vtt_keeps_names_and_texts_on_one_line():
+    said = Utterance("interviewer", "Hello\n\nthere", 1.0, 2.0)
+    vtt = render_vtt([said], {"interviewer": "Sam\nSmith", "customer": "Dana"})
+    assert "<v Sam Smith>Hello there</v>" in vtt
+    back = read_transcript_text(vtt, "x.vtt")
+    assert [(t.name, t.text) for t in back.turns] == [("Sam Smith", "Hello there")]

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
+from app.deps import Live
 from app.main import create_app
 from app.settings import Settings
 
 from .fakes import FakeEngine, FakeTagger
 from .harness import serve_in_thread
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,3 +36,31 @@ def fake_server(tmp_path: Path) -> Iterator[FakeServer]:
     engine = FakeEngine()
     with serve_in_thread(create_app(settings, engine=engine, tagger=FakeTagger())) as url:
         yield FakeServer(url, engine, settings)
+
+
+@dataclass
+class LiveServer:
+    """The real app under uvicorn with fakes, and a way into it: its `Live` and its event loop."""
+
+    url: str
+    live: Live
+    loop: asyncio.AbstractEventLoop
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Run `fn` on the server's event loop, where its calls live."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(fn(*args, **kwargs), self.loop))
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    settings = fake_settings(tmp_path / "data", recording_chunk_seconds=0.5)
+    app = create_app(settings, engine=FakeEngine(), tagger=FakeTagger())
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            loops.append(asyncio.get_running_loop())
+        await app(scope, receive, send)
+
+    with serve_in_thread(asgi) as url:  # type: ignore[arg-type]
+        yield LiveServer(url, app.state.live, loops[0])

@@ -56,6 +56,21 @@ async def test_api_rejects_bad_bodies_with_a_readable_detail(fake_server: FakeSe
     async with httpx.AsyncClient(base_url=fake_server.url) as client:
         r = await client.post("/api/calls", json={"title": "", "interviewer": "Ana"})
         assert r.status_code == 422
+        # Names made of spaces are no names; newlines inside a name become spaces.
+        for body in ({"title": "T", "interviewer": "   "}, {"title": " \n\t", "interviewer": "Ana"}):
+            r = await client.post("/api/calls", json=body)
+            assert r.status_code == 422, body
+        r = await client.post(
+            "/api/calls", json={"title": "A\ncall", "interviewer": " Ana\n Lopez ", "customer": "  "}
+        )
+        assert r.status_code == 201
+        assert (r.json()["title"], r.json()["interviewer"], r.json()["customer"]) == (
+            "A call",
+            "Ana Lopez",
+            None,
+        )
+        r = await client.post("/api/calls", json={"title": 5, "interviewer": "Ana"})
+        assert r.status_code == 422
 
 
 async def test_api_docs_health_and_pages(fake_server: FakeServer) -> None:

@@ -149,3 +149,36 @@ async def test_live_server_killed_mid_call_loses_nothing_announced(tmp_path: Pat
             assert report["questions"]["closed"] == 1
     finally:
         server.stop()
+
+
+async def test_live_server_killed_mid_sentence_keeps_the_words_before_the_kill(tmp_path: Path) -> None:
+    """Killed half-way through the customer's sentence: the words said before the kill were
+    acknowledged and recorded, so after the restart they are in the transcript, in one
+    utterance with the rest of the sentence, at the time they were said."""
+    need_espeak()
+    path = tmp_path / "mid.wav"
+    turns = make_call(path, [("customer", ANSWER, 0.5)])
+    answer_at = turns[0].start
+    server = ServerProcess(tmp_path / "data", free_port())
+    server.start()
+    try:
+        call = await create_call(server.url, title="Crash", recording_consent=True)
+        cid, tokens = call["id"], call["tokens"]
+        streaming = asyncio.create_task(replay(server.url, call, path, speed=1.0))
+        # "I keep a spreadsheet" is said by then, and acknowledged (acks come twice a second).
+        await asyncio.sleep(answer_at + 2.2)
+        server.kill()
+        killed_at = answer_at + 2.2
+        server.start()
+        buddy = await Events.open(server.url, cid, tokens["buddy"])
+        await asyncio.wait_for(streaming, timeout=60)
+        final = await buddy.wait_for(
+            lambda m: m["type"] == "transcript.final" and m["speaker"] == "customer", timeout=60
+        )
+        words = final["text"].lower()
+        assert "keep" in words and "spreadsheet" in words, final
+        assert "friday" in words, final
+        assert final["start"] == pytest.approx(answer_at, abs=0.4) and final["start"] < killed_at
+        await buddy.close()
+    finally:
+        server.stop()

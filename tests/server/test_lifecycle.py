@@ -1,0 +1,131 @@
+"""The data lifecycle: deleting a call leaves nothing on disk or in the database, retention
+deletes old audio and old calls, and calls nobody ended are ended once idle."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import pytest
+
+from app.calls.retention import delete_call, run_lifecycle
+
+from .conftest import LiveServer
+from .fakes import frames, silence, tone
+from .harness import Events, audio_socket, create_call
+
+pytestmark = pytest.mark.slow  # starts a server
+T = TypeVar("T")
+
+TABLES = ("utterances", "intervals", "nudges", "marks", "tracks")
+
+
+async def _recorded_call(server: LiveServer) -> str:
+    call = await create_call(server.url, recording_consent=True)
+    cid, tokens = call["id"], call["tokens"]
+    server.live.calls.services.engine.script(cid, "interviewer", ["Do you export it?"])  # type: ignore[attr-defined]
+    buddy = await Events.open(server.url, cid, tokens["buddy"])
+    mic, _ = await audio_socket(server.url, cid, tokens["interviewer"], "interviewer")
+    for frame in frames(tone(1.0) + silence(1.0)):
+        await mic.send(frame)
+    await mic.send(json.dumps({"type": "end"}))
+    while not json.loads(await mic.recv()).get("flushed"):
+        pass
+    await buddy.send({"type": "note", "text": "a note"})
+    await buddy.wait_for(lambda m: m["type"] == "note")
+    await mic.close()
+    await buddy.close()
+    await asyncio.sleep(0.3)  # the server sees both sockets go
+    return cid
+
+
+def _rows(data: Path, cid: str) -> dict[str, int]:
+    with sqlite3.connect(data / "secondear.db") as db:
+        counts = {
+            t: db.execute(f"select count(*) from {t} where call_id=?", (cid,)).fetchone()[0] for t in TABLES
+        }
+        counts["calls"] = db.execute("select count(*) from calls where id=?", (cid,)).fetchone()[0]
+    return counts
+
+
+async def test_lifecycle_delete_call_leaves_nothing(server: LiveServer) -> None:
+    live = server.live
+    data = live.settings.data_dir
+    cid = await _recorded_call(server)
+    keep = await _recorded_call(server)
+    before = _rows(data, cid)
+    assert before["utterances"] and before["marks"] and before["intervals"] and before["tracks"]
+    assert any((data / "recordings" / cid).rglob("*.flac"))
+
+    deleted: list[tuple[str, str]] = []
+    assert await server.run(delete_call, live.calls, cid, on_deleted=lambda *a: deleted.append(a))
+    assert deleted == [(cid, "deleted")]
+    assert _rows(data, cid) == dict.fromkeys((*TABLES, "calls"), 0)
+    assert not [p for p in data.rglob("*") if cid in str(p)]
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        assert (await client.get(f"/api/calls/{cid}")).status_code == 404
+    assert live.calls.loaded(cid) is None
+    # Deleting again, or an id that names no folder, deletes nothing.
+    assert not await server.run(delete_call, live.calls, cid)
+    assert not await server.run(delete_call, live.calls, "..")
+    assert (data / "recordings").is_dir() and (data / "secondear.db").is_file()
+    # The other call is untouched.
+    assert _rows(data, keep)["utterances"] and any((data / "recordings" / keep).rglob("*.flac"))
+
+
+async def test_lifecycle_retention_deletes_old_audio_then_old_calls(server: LiveServer) -> None:
+    live = server.live
+    settings, data = live.settings, live.settings.data_dir
+    cid = await _recorded_call(server)
+    await server.run(live.calls.end, cid)
+    # Off by default: nothing happens.
+    run = await server.run(run_lifecycle, live.calls, settings, now=time.time() + 400 * 86400)
+    assert not run.audio_deleted and not run.deleted and _rows(data, cid)["calls"] == 1
+
+    settings.retention_audio_days, settings.retention_call_days = 2, 30
+    run = await server.run(run_lifecycle, live.calls, settings, now=time.time() + 3 * 86400)
+    assert run.audio_deleted == [cid] and not run.deleted
+    assert not (data / "recordings" / cid).exists()
+    assert _rows(data, cid)["utterances"] == 1  # the transcript stays
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        assert (await client.get(f"/api/calls/{cid}/clip", params={"start": 0, "end": 1})).status_code != 200
+
+    gone: list[tuple[str, str]] = []
+    run = await server.run(
+        run_lifecycle,
+        live.calls,
+        settings,
+        now=time.time() + 31 * 86400,
+        on_deleted=lambda *a: gone.append(a),
+    )
+    assert run.deleted == [cid] and gone == [(cid, "retention")]
+    assert _rows(data, cid)["calls"] == 0
+
+
+async def test_lifecycle_calls_nobody_ended_are_ended_when_idle(server: LiveServer) -> None:
+    live = server.live
+    settings = live.settings
+    cid = await _recorded_call(server)
+    session = live.calls.loaded(cid)
+    assert session is not None and not session.ended
+    settings.call_idle_end_minutes = 60
+    run = await server.run(run_lifecycle, live.calls, settings)
+    assert run.ended == [] and live.calls.loaded(cid) is session  # not idle long enough
+    session.detached_at -= 3601  # as if an hour had passed since the last socket and frame
+    session.last_audio -= 3601
+    run = await server.run(run_lifecycle, live.calls, settings)
+    assert run.ended == [cid] and live.calls.loaded(cid) is None
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        assert (await client.get(f"/api/calls/{cid}")).json()["status"] == "ended"
+    # A live call not in memory (the server restarted and nobody came back) is ended too.
+    other = (await create_call(server.url))["id"]
+    live.calls.started -= 7200
+    run = await server.run(run_lifecycle, live.calls, settings, now=time.time() + 3601)
+    assert run.ended == [other] and live.calls.loaded(other) is None
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        assert (await client.get(f"/api/calls/{other}")).json()["status"] == "ended"
