@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("app.commands.analyze", "the post-call report for a transcript or a recording"),
     "serve": ("app.commands.serve", "start the server for live calls"),
     "replay": ("app.commands.replay", "stream a stereo recording into a live call"),
+    "user": ("app.commands.user", "add, list and remove accounts; assign coaches"),
+    "token": ("app.commands.token", "create an API token for scripts (Authorization: Bearer)"),
 }
 
 

@@ -12,10 +12,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api import calls, pages, reports, ws_audio, ws_events
+from app.api import admin, calls, pages, reports, session, sharing, ws_audio, ws_events
+from app.auth import redact
+from app.auth.limits import LoginLimits
+from app.auth.rules import Public
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.session import LiveServices
+from app.db.accounts import Accounts
 from app.db.engine import migrate, open_engine
 from app.db.repository import Repository, Store
 from app.deps import Live, LiveDep
@@ -65,7 +69,16 @@ def create_app(
             recordings=settings.data_dir / "recordings",
         )
         manager = CallManager(services)
-        app.state.live = Live(settings=settings, store=store, calls=manager)
+        limits = LoginLimits(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            window=settings.login_window_seconds,
+        )
+        app.state.live = Live(
+            settings=settings, store=store, calls=manager, accounts=Accounts(db), login_limits=limits
+        )
+        if await store.run(app.state.live.accounts.count_users) == 0:
+            log.warning("No accounts yet: run `secondear user add you@example.com --role admin` to add one.")
         log.info("SecondEar is ready on http://%s:%s", settings.host, settings.port)
         try:
             yield
@@ -82,14 +95,18 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    redact.install()
+    app.include_router(session.router)
     app.include_router(calls.router)
+    app.include_router(sharing.router)
+    app.include_router(admin.router)
     app.include_router(reports.router)
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND, check_dir=False), name="static")
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], dependencies=[Public])
     async def healthz(live: LiveDep) -> dict[str, Any]:
         """Liveness, the number of calls in memory, and the speech engine's queue lag (seconds)."""
         sessions = live.calls.active()

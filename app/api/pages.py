@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
 
 import frontend
+from app.auth.rules import CaptureCall, Public, ReadCall
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,22 +33,33 @@ def page(name: str) -> FileResponse:
     return FileResponse(path, media_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/")
+# The home, sign-in and admin pages hold no data: their scripts ask the API, which checks.
+@router.get("/", dependencies=[Public])
 async def home() -> FileResponse:
     return page("index.html")
 
 
+@router.get("/signin", dependencies=[Public])
+async def signin() -> FileResponse:
+    return page("signin.html")
+
+
+@router.get("/admin", dependencies=[Public])
+async def admin() -> FileResponse:
+    return page("admin.html")
+
+
 @router.get("/capture/{call_id}")
-async def capture(call_id: str) -> FileResponse:
+async def capture(call_id: str, grant: CaptureCall) -> FileResponse:
     return page("capture.html")
 
 
 @router.get("/buddy/{call_id}")
-async def buddy(call_id: str) -> FileResponse:
+async def buddy(call_id: str, grant: ReadCall) -> FileResponse:
     return page("buddy.html")
 
 
-@router.get("/favicon.ico")
+@router.get("/favicon.ico", dependencies=[Public])
 async def favicon() -> FileResponse:
     # Pages without an icon link (the report, /docs) make browsers ask for /favicon.ico; answer it
     # so their consoles stay free of 404s.

@@ -58,7 +58,14 @@ class Repository:
 
     # --- calls --------------------------------------------------------------------------------
     def create_call(
-        self, *, title: str, interviewer: str, customer: str | None, consent: bool, recording: bool
+        self,
+        *,
+        title: str,
+        interviewer: str,
+        customer: str | None,
+        consent: bool,
+        recording: bool,
+        owner_id: str | None = None,
     ) -> tuple[CallRow, dict[Role, str]]:
         """A new live call and its three role tokens (only their hashes are stored)."""
         tokens: dict[Role, str] = {role: secrets.token_urlsafe(32) for role in ROLES}
@@ -76,6 +83,7 @@ class Repository:
             buddy_token=hash_token(tokens["buddy"]),
             viewer_token=hash_token(tokens["viewer"]),
             seq=0,
+            owner_id=owner_id,
         )
         with self._sessions.begin() as s:
             s.add(row)
