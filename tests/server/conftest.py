@@ -10,7 +10,7 @@ from app.main import create_app
 from app.settings import Settings
 
 from .fakes import FakeEngine, FakeTagger
-from .harness import serve_in_thread
+from .harness import OWNER_TOKENS, Account, add_account, serve_in_thread
 
 
 @dataclass
@@ -18,6 +18,8 @@ class FakeServer:
     url: str
     engine: FakeEngine
     settings: Settings
+    owner: Account
+    """The member who creates the test's calls (harness.create_call, harness.member_client)."""
 
 
 def fake_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -28,6 +30,8 @@ def fake_settings(data_dir: Path, **overrides: object) -> Settings:
 def fake_server(tmp_path: Path) -> Iterator[FakeServer]:
     """The real app under uvicorn, with the fake engine and tagger."""
     settings = fake_settings(tmp_path / "data")
+    owner = add_account(settings.data_dir)
     engine = FakeEngine()
     with serve_in_thread(create_app(settings, engine=engine, tagger=FakeTagger())) as url:
-        yield FakeServer(url, engine, settings)
+        OWNER_TOKENS[url] = owner.token
+        yield FakeServer(url, engine, settings, owner)
