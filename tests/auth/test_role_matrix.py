@@ -156,10 +156,9 @@ def concrete(path: str, target: Target, ws: Workspace) -> str:
 
 
 async def ask_http(
-    ws: Workspace, route: APIRoute, method: str, path: str, headers: dict[str, str], query: dict[str, str]
+    client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], query: dict[str, str]
 ) -> tuple[int, str | None]:
-    async with httpx.AsyncClient(base_url=ws.url, headers=headers, timeout=30) as client:
-        r = await client.request(method, path, params=query)
+    r = await client.request(method, path, params=query, headers=headers)
     assert r.status_code < 500, f"{method} {path}: {r.status_code} {r.text[:300]}"
     detail = None
     if r.headers.get("content-type", "").startswith("application/json"):
@@ -182,6 +181,8 @@ async def ask_socket(ws: Workspace, path: str, headers: dict[str, str], query: d
 async def test_role_matrix_zero_unexpected_accesses(workspace: Workspace) -> None:
     unexpected: list[str] = []
     asked = 0
+    # One client, no cookies kept: each request carries only its principal's credentials.
+    client = httpx.AsyncClient(base_url=workspace.url, timeout=30, cookies=None)
     for route in api_routes():
         (rule,) = route_rules(route)
         # A fresh call for each route: one route's allowed change (a revoked link, an ended call,
@@ -200,11 +201,13 @@ async def test_role_matrix_zero_unexpected_accesses(workspace: Workspace) -> Non
                     if allowed == refused:
                         unexpected.append(f"WS {route.path} as {principal}: {got} ({rule})")
                     continue
-                status, detail = await ask_http(workspace, route, method, path, headers, query)
+                client.cookies.clear()
+                status, detail = await ask_http(client, method, path, headers, query)
                 if allowed and (status, detail) in REFUSALS:
                     unexpected.append(f"{method} {route.path} as {principal}: refused {status} ({rule})")
                 if not allowed and (status, detail) != refusal(rule, principal):
                     unexpected.append(f"{method} {route.path} as {principal}: {status} {detail} ({rule})")
+    await client.aclose()
     assert unexpected == [], "\n".join(unexpected)
     assert asked > 200
 
