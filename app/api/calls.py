@@ -50,6 +50,13 @@ class Tokens(BaseModel):
     viewer: str
 
 
+class CallListed(CallOut):
+    access: Literal["owner", "buddy", "viewer"] = Field(
+        description="What the asker is on the call: its owner, an invited buddy, or a reader (an invited "
+        "viewer, their coach, an admin)."
+    )
+
+
 class CallCreated(CallOut):
     links: Links
     tokens: Tokens
@@ -91,11 +98,17 @@ async def create_call(body: CallCreate, live: LiveDep, user: CurrentUser) -> Cal
     return CallCreated(**call.model_dump(), links=links, tokens=Tokens(**tokens))
 
 
-@router.get("", response_model=list[CallOut])
-async def list_calls(live: LiveDep, user: CurrentUser) -> list[CallOut]:
+@router.get("", response_model=list[CallListed])
+async def list_calls(live: LiveDep, user: CurrentUser) -> list[CallListed]:
     """The calls the signed-in person may see, newest first (no tokens)."""
     rows = await live.store.run(live.accounts.visible_calls, user)
-    return [await _call_out(live, row) for row in rows]
+    invited = await live.store.run(live.accounts.member_roles, user.id)
+    listed = []
+    for row in rows:
+        access = "owner" if row.owner_id == user.id else invited.get(row.id, "viewer")
+        call = await _call_out(live, row)
+        listed.append(CallListed(**call.model_dump(), access=access))  # type: ignore[arg-type]
+    return listed
 
 
 @router.get("/{call_id}", response_model=CallOut)

@@ -219,6 +219,14 @@ class Accounts:
             )
             return [Member(user, role) for user, role in rows]
 
+    def member_roles(self, user_id: str) -> dict[str, str]:
+        """call id -> the role `user_id` is invited as, for every call they are invited to."""
+        with self._sessions() as s:
+            rows = s.execute(
+                select(CallMemberRow.call_id, CallMemberRow.role).where(CallMemberRow.user_id == user_id)
+            )
+            return {call_id: role for call_id, role in rows}
+
     def visible_calls(self, user: UserRow, limit: int = 200) -> list[CallRow]:
         """The calls `user` may see, newest first: every call for an admin; else their own, those
         they are invited to, and (for a coach) those of the interviewers they coach."""

@@ -22,6 +22,7 @@ import {
 } from "./common.js";
 
 const callId = pageCallId();
+// The link's token, or "" when a signed-in member opened the page (the session cookie then counts).
 const token = pageToken();
 
 import { DEFAULT_TALK_SHARE_TARGET } from "./protocol-types.js";
@@ -596,12 +597,6 @@ function onEvent(event) {
 }
 
 function setup() {
-  if (!token) {
-    ui.pageError.textContent = "This page needs the buddy or viewer link (it carries a token). Open it from the call's home page.";
-    ui.pageError.hidden = false;
-    setStatus("error", "No link");
-    return;
-  }
   ui.flag.addEventListener("click", () => flagMoment());
   ui.noteForm.addEventListener("submit", (event) => {
     event.preventDefault();

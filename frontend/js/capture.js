@@ -22,6 +22,7 @@ import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken
 /** @typedef {"setup" | "live" | "paused" | "stopping" | "ended"} Phase */
 
 const callId = pageCallId();
+// The link's token, or "" when a signed-in member opened the page (the session cookie then counts).
 const token = pageToken();
 const params = new URLSearchParams(location.search);
 const testCustomerWav = params.get("test_customer_wav");
@@ -660,12 +661,6 @@ function setCompact(on) {
 }
 
 async function setup() {
-  if (!token) {
-    ui.pageError.textContent = "This page needs the interviewer's capture link (it carries a token). Open it from the call's home page.";
-    ui.pageError.hidden = false;
-    ui.start.disabled = true;
-    return;
-  }
   ui.showNudges.checked = localStorage.getItem(GENTLE_KEY) === "1";
   setCompact(params.get("view") === "compact" || localStorage.getItem(COMPACT_KEY) === "1");
 
