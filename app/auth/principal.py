@@ -32,13 +32,18 @@ class Principal:
     """The session's CSRF token (signed in with the cookie only), for the pages to send back."""
 
 
-def request_token(conn: HTTPConnection) -> str | None:
-    """`Authorization: Bearer …`, else `?token=` (page links and browser sockets carry it there;
-    the access log never shows it, see app/auth/redact.py)."""
+def header_token(conn: HTTPConnection) -> str | None:
+    """`Authorization: Bearer …`: an API token or a call link's token."""
     header = conn.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return conn.query_params.get("token") or None
+    return None
+
+
+def request_token(conn: HTTPConnection) -> str | None:
+    """The header's token, else `?token=` (page links and browser sockets carry it there; the
+    access log never shows it, see app/auth/redact.py)."""
+    return header_token(conn) or conn.query_params.get("token") or None
 
 
 def same_origin(conn: HTTPConnection) -> bool:
@@ -57,7 +62,9 @@ async def current_principal(conn: HTTPConnection, live: LiveDep) -> Principal:
         if user is not None:
             return Principal(user, None, "api token")
     cookie = conn.cookies.get(SESSION_COOKIE)
-    if cookie:
+    # A request that names its credentials in the Authorization header is judged by them alone:
+    # no other site can make a browser send that header, so the cookie (and CSRF) do not come in.
+    if cookie and header_token(conn) is None:
         found = await live.store.run(live.accounts.session_user, cookie)
         if found is not None:
             user, csrf = found
