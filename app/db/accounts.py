@@ -225,7 +225,7 @@ class Accounts:
             rows = s.execute(
                 select(CallMemberRow.call_id, CallMemberRow.role).where(CallMemberRow.user_id == user_id)
             )
-            return {call_id: role for call_id, role in rows}
+            return {str(call_id): str(role) for call_id, role in rows}
 
     def visible_calls(self, user: UserRow, limit: int = 200) -> list[CallRow]:
         """The calls `user` may see, newest first: every call for an admin; else their own, those

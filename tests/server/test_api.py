@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from .conftest import FakeServer
-import httpx
-
 from .harness import create_call, member_client
 
 pytestmark = pytest.mark.slow  # starts a server
