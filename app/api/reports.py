@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, Response
@@ -27,10 +28,14 @@ MEDIA = {
 EXPORTS = {"Markdown": "md", "HTML": "html", "JSON": "json", "WebVTT": "vtt"}
 
 
-async def report_text(live: Live, row: CallRow, fmt: str, *, shared: bool = False) -> str:
+async def report_text(
+    live: Live, row: CallRow, fmt: str, *, shared: bool = False, token: str | None = None
+) -> str:
     """The report of `row` in `fmt`; a `shared` one (an outsider's link) has no clips and no
-    export links, which would need access to the call."""
+    export links, which would need access to the call. A report read with a call link passes
+    its `token` on to the clips and exports, which need it too."""
     call_id = row.id
+    with_token = f"&token={quote(token)}" if token else ""
     history = await live.store.run(live.repo.history, call_id)
     if history is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No call with this id: check the link.")
@@ -42,11 +47,11 @@ async def report_text(live: Live, row: CallRow, fmt: str, *, shared: bool = Fals
     if row.recording and not shared:
 
         def clip_url(start: float, end: float) -> str | None:
-            return f"/api/calls/{call_id}/clip?start={start:.2f}&end={end:.2f}"
+            return f"/api/calls/{call_id}/clip?start={start:.2f}&end={end:.2f}{with_token}"
 
-    exports = (
-        {} if shared else {label: f"/api/calls/{call_id}/report?format={f}" for label, f in EXPORTS.items()}
-    )
+    exports = {label: f"/api/calls/{call_id}/report?format={f}{with_token}" for label, f in EXPORTS.items()}
+    if shared:
+        exports = {}
     return render(report, fmt, clip_url=clip_url, exports=exports)  # type: ignore[arg-type]
 
 
@@ -74,7 +79,7 @@ async def get_report(
 
 @router.get("/report/{call_id}", response_class=HTMLResponse, include_in_schema=False)
 async def report_page(call_id: str, live: LiveDep, grant: ReadCall) -> HTMLResponse:
-    page = HTMLResponse(await report_text(live, grant.call, "html"))
+    page = HTMLResponse(await report_text(live, grant.call, "html", token=grant.link_token))
     await record_audit(live, grant.actor, "view", call_id, "report page")
     return page
 

@@ -63,6 +63,9 @@ class Grant:
     actor: str
     """Who, for the audit log: the account's email or the kind of link."""
     owner: bool
+    link_token: str | None = None
+    """The link's token when the access came from a call link (the report passes it on to its
+    clips and exports)."""
 
 
 def link_alive(live: Live, call: CallRow) -> bool:
@@ -76,7 +79,7 @@ async def grant_for(live: Live, call: CallRow, principal: Principal) -> Grant | 
     if principal.link_token and link_alive(live, call):
         role = live.repo.role_for(call, principal.link_token)
         if role is not None:
-            grants.append(Grant(call, role, f"{role} link", False))
+            grants.append(Grant(call, role, f"{role} link", False, principal.link_token))
     user = principal.user
     if user is not None:
         if call.owner_id == user.id:

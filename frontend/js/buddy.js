@@ -8,18 +8,7 @@
  */
 
 import { EventsClient } from "./events.js";
-import {
-  POSITIVE_FLAGS,
-  byId,
-  callEnded,
-  el,
-  formatClock,
-  kindLabel,
-  pageCallId,
-  pageToken,
-  speakerLabel,
-  toast,
-} from "./common.js";
+import { POSITIVE_FLAGS, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, speakerLabel, toast } from "./common.js";
 
 const callId = pageCallId();
 // The link's token, or "" when a signed-in member opened the page (the session cookie then counts).
@@ -488,7 +477,7 @@ function applyCall() {
   if (model.role !== "viewer") document.title = `${call.title ?? "Call"} · Buddy · SecondEar`;
   if (callEnded(call)) {
     ui.ended.hidden = false;
-    ui.reportLink.href = call.links?.report ?? `/report/${encodeURIComponent(callId)}`;
+    ui.reportLink.href = reportUrl(callId, token);
     setStatus("ended", "Call ended");
   }
 }

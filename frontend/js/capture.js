@@ -16,7 +16,7 @@
 
 import { SAMPLE_RATE, TrackStreamer } from "./audio-track.js";
 import { EventsClient } from "./events.js";
-import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, toast } from "./common.js";
+import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, toast } from "./common.js";
 
 /** @typedef {"interviewer" | "customer"} TrackName */
 /** @typedef {"setup" | "live" | "paused" | "stopping" | "ended"} Phase */
@@ -516,7 +516,7 @@ function shutDown() {
 
 function showEnded() {
   ui.ended.hidden = false;
-  ui.reportLink.href = call?.links?.report ?? `/report/${encodeURIComponent(callId)}`;
+  ui.reportLink.href = reportUrl(callId, token);
   ui.start.hidden = false;
   ui.start.disabled = true;
   ui.pause.disabled = true;

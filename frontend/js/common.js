@@ -82,6 +82,17 @@ export function pageToken() {
   return new URLSearchParams(location.search).get("token") ?? "";
 }
 
+/**
+ * The call's report page; a page opened with a link passes its token on, so someone without an
+ * account can read the report of the call they were on.
+ * @param {string} callId
+ * @param {string} token
+ */
+export function reportUrl(callId, token) {
+  const path = `/report/${encodeURIComponent(callId)}`;
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+}
+
 /** The call id from a page path such as /capture/{id} or /buddy/{id}. */
 export function pageCallId() {
   const parts = location.pathname.split("/").filter(Boolean);

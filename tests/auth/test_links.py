@@ -56,3 +56,16 @@ async def test_links_stop_working_a_set_time_after_the_call_ends(tmp_path: Path)
             assert (await client.get(f"/report/{cid}")).status_code == 200  # the owner keeps access
         for role in ("interviewer", "buddy", "viewer"):
             assert await opens(url, cid, tokens[role]) == 404
+
+
+async def test_links_report_read_with_a_link_passes_it_to_exports(workspace: Workspace) -> None:
+    call = await create_call(workspace.url, token=workspace.owner.token)
+    cid, token = call["id"], call["tokens"]["viewer"]
+    async with httpx.AsyncClient(base_url=workspace.url) as client:
+        page = (await client.get(f"/report/{cid}", params={"token": token})).text
+        export = f"/api/calls/{cid}/report?format=md&amp;token={token}"
+        assert export in page
+        md = await client.get(f"/api/calls/{cid}/report", params={"format": "md", "token": token})
+        assert md.status_code == 200
+    async with member_client(workspace.url, workspace.owner.token) as owner:
+        assert "token=" not in (await owner.get(f"/report/{cid}")).text
