@@ -8,7 +8,19 @@
  */
 
 import { EventsClient } from "./events.js";
-import { POSITIVE_FLAGS, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, speakerLabel, toast } from "./common.js";
+import {
+  POSITIVE_FLAGS,
+  byId,
+  callEnded,
+  el,
+  formatClock,
+  kindLabel,
+  pageCallId,
+  pageToken,
+  reportUrl,
+  speakerLabel,
+  toast,
+} from "./common.js";
 
 const callId = pageCallId();
 // The link's token, or "" when a signed-in member opened the page (the session cookie then counts).
