@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -130,3 +131,36 @@ def test_commands_access_log_filter_is_installed_and_redacts() -> None:
     )  # fmt: skip
     assert access.filters[0].filter(record)
     assert "secret" not in record.getMessage()
+
+
+@pytest.mark.slow  # starts a server
+async def test_commands_server_log_never_shows_a_token(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """uvicorn configures its loggers after the app is built, as `secondear serve` does: the
+    filter must survive that, on the access lines and the socket lines."""
+    import httpx
+    import uvicorn
+    from server.conftest import fake_settings
+    from server.fakes import FakeEngine, FakeTagger
+    from server.harness import free_port
+    from websockets.asyncio.client import connect
+
+    app = create_app(fake_settings(tmp_path), engine=FakeEngine(), tagger=FakeTagger())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    secret = "sekrit" + "Q" * 30
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        assert (await client.get("/buddy/c1", params={"token": secret})).status_code == 404
+        assert (await client.get(f"/shared/{secret}")).status_code == 404
+    async with connect(f"ws://127.0.0.1:{port}/ws/calls/c1/events?token={secret}") as ws:
+        await ws.recv()
+    server.should_exit = True
+    await task
+    out, err = capfd.readouterr()
+    logged = out + err
+    assert "/buddy/c1?token=…" in logged and "/ws/calls/c1/events?token=…" in logged, logged
+    assert secret not in logged
