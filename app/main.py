@@ -9,8 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import admin, calls, pages, reports, session, sharing, ws_audio, ws_events
 from app.auth import redact
@@ -104,6 +107,14 @@ def create_app(
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def refused(request: Request, exc: StarletteHTTPException) -> Response:
+        # A browser shown a dead link gets a page that says so, not JSON; scripts keep the JSON.
+        if exc.status_code == 404 and pages.wants_page(request):
+            return pages.refusal_page(exc)
+        return await http_exception_handler(request, exc)
+
     app.mount("/static", StaticFiles(directory=pages.FRONTEND, check_dir=False), name="static")
 
     @app.get("/healthz", tags=["health"], dependencies=[Public])

@@ -11,6 +11,7 @@ from server.conftest import fake_settings
 from server.fakes import FakeEngine, FakeTagger
 from server.harness import add_account, create_call, member_client, serve_in_thread
 
+from app.auth.rules import NO_CALL
 from app.main import create_app
 
 from .conftest import Workspace
@@ -69,3 +70,14 @@ async def test_links_report_read_with_a_link_passes_it_to_exports(workspace: Wor
         assert md.status_code == 200
     async with member_client(workspace.url, workspace.owner.token) as owner:
         assert "token=" not in (await owner.get(f"/report/{cid}")).text
+
+
+async def test_links_a_refused_page_is_a_page_for_browsers_and_json_for_scripts(workspace: Workspace) -> None:
+    async with httpx.AsyncClient(base_url=workspace.url) as client:
+        page = await client.get("/buddy/c000000000000", headers={"Accept": "text/html,*/*"})
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert NO_CALL in page.text
+        api = await client.get("/api/calls/c000000000000", headers={"Accept": "text/html,*/*"})
+        assert api.status_code == 404 and api.json() == {"detail": NO_CALL}
+        script = await client.get("/buddy/c000000000000")
+        assert script.json() == {"detail": NO_CALL}

@@ -226,6 +226,8 @@ def test_live_call_from_capture_to_buddy_and_back(
     assert stranger.locator(".calls-list li", has_text="Reporting workflow interview").count() == 0
     refused = stranger.goto(links["report"])
     assert refused is not None and refused.status == 404
+    stranger.get_by_text("No call with this id, or not one you can open").wait_for()
+    shoot(stranger, screenshots, "refused")
     assert stranger.goto(server + "/report/c000000000000").status == 404  # type: ignore[union-attr]
 
     # --- the admin's page: people and the audit log, where the buddy's view of the report is
