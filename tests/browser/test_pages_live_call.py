@@ -236,6 +236,10 @@ def test_live_call_from_capture_to_buddy_and_back(
     admin.goto(server + "/admin")
     admin.locator("#audit tbody tr", has_text=people.buddy.email).first.wait_for()
     shoot(admin, screenshots, "admin")
+    for page in (admin, stranger):
+        for size in (WIDE, NARROW):
+            page.set_viewport_size(size)
+            assert no_horizontal_scroll(page), f"{page.url} scrolls sideways at {size['width']} px"
 
 
 def test_capture_takes_the_customer_from_a_second_input(
