@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "study": ("app.commands.study", "pains, workarounds and phrases across a series of interviews"),
     "serve": ("app.commands.serve", "start the server for live calls"),
     "replay": ("app.commands.replay", "stream a stereo recording into a live call"),
+    "user": ("app.commands.user", "add, list and remove accounts; assign coaches"),
+    "token": ("app.commands.token", "create an API token for scripts (Authorization: Bearer)"),
 }
 
 

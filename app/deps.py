@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from app.auth.limits import LoginLimits
 from app.calls.manager import CallManager
+from app.db.accounts import Accounts
 from app.db.repository import Repository, Store
 from app.settings import Settings
 
@@ -20,6 +22,8 @@ class Live:
     settings: Settings
     store: Store
     calls: CallManager
+    accounts: Accounts
+    login_limits: LoginLimits
 
     @property
     def repo(self) -> Repository:
@@ -32,14 +36,3 @@ def get_live(conn: HTTPConnection) -> Live:
 
 
 LiveDep = Annotated[Live, Depends(get_live)]
-
-
-def bearer_token(conn: HTTPConnection) -> str | None:
-    """The token of an HTTP request: `Authorization: Bearer …`, else `?token=`."""
-    header = conn.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return conn.query_params.get("token") or None
-
-
-TokenDep = Annotated[str | None, Depends(bearer_token)]

@@ -9,15 +9,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import calls, pages, reports, ws_audio, ws_events
+from app.api import admin, calls, pages, reports, session, sharing, ws_audio, ws_events
 from app.api.security import Assets, SecurityHeaders, invalid_request
+from app.auth import redact
+from app.auth.audit import record_audit
+from app.auth.limits import LoginLimits
+from app.auth.rules import Public
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.retention import lifecycle_loop
 from app.calls.session import LiveServices
+from app.db.accounts import Accounts
 from app.db.engine import migrate, open_engine
 from app.db.repository import Repository, Store
 from app.deps import Live, LiveDep
@@ -67,8 +75,24 @@ def create_app(
             recordings=settings.data_dir / "recordings",
         )
         manager = CallManager(services)
-        app.state.live = Live(settings=settings, store=store, calls=manager)
-        lifecycle = asyncio.create_task(lifecycle_loop(manager, settings), name="secondear-lifecycle")
+        limits = LoginLimits(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            window=settings.login_window_seconds,
+        )
+        live = app.state.live = Live(
+            settings=settings, store=store, calls=manager, accounts=Accounts(db), login_limits=limits
+        )
+        if await store.run(live.accounts.count_users) == 0:
+            log.warning("No accounts yet: run `secondear user add you@example.com --role admin` to add one.")
+
+        async def audit_deletion(call_id: str, reason: str) -> None:
+            # Retention deletes calls with nobody asking: the audit log says the job did it.
+            await record_audit(live, "retention job", "delete", call_id, reason)
+
+        lifecycle = asyncio.create_task(
+            lifecycle_loop(manager, settings, on_deleted=audit_deletion), name="secondear-lifecycle"
+        )
         log.info("SecondEar is ready on http://%s:%s", settings.host, settings.port)
         try:
             yield
@@ -87,16 +111,28 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    redact.install()
+    app.include_router(session.router)
     app.include_router(calls.router)
+    app.include_router(sharing.router)
+    app.include_router(admin.router)
     app.include_router(reports.router)
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def refused(request: Request, exc: StarletteHTTPException) -> Response:
+        # A browser shown a dead link gets a page that says so, not JSON; scripts keep the JSON.
+        if exc.status_code == 404 and pages.wants_page(request):
+            return pages.refusal_page(exc)
+        return await http_exception_handler(request, exc)
+
     app.mount("/static", Assets(directory=pages.FRONTEND, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, invalid_request)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], dependencies=[Public])
     async def healthz(live: LiveDep) -> dict[str, Any]:
         """Liveness, the number of calls in memory, and the speech engine's queue lag (seconds)."""
         sessions = live.calls.active()

@@ -66,9 +66,10 @@ _CLOSE_MEANINGS = {
     CloseCode.RESTARTING: "The server is shutting down; the call and its clock survive: reconnect later.",
     CloseCode.OVERLOADED: "The events socket fell too far behind; reconnect and start again from `state`.",
     CloseCode.BAD_MESSAGE: "A bad frame or message.",
-    CloseCode.BAD_TOKEN: "The token is missing or wrong.",
-    CloseCode.NOT_ALLOWED: "The role may not do this (only the interviewer's link sends audio).",
-    CloseCode.NO_CALL: "No call with this id.",
+    CloseCode.BAD_TOKEN: "Not sent by this server any more (a wrong token now gets 4404).",
+    CloseCode.NOT_ALLOWED: "Not sent by this server any more (a role that may not connect gets 4404).",
+    CloseCode.NO_CALL: "No call with this id, or not one this link or account may open (both answer alike, "
+    "so ids cannot be probed).",
     CloseCode.ENDED: "The call has ended.",
     CloseCode.BUSY: "The track is already streaming from another socket, or another socket took it over.",
 }

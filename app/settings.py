@@ -193,6 +193,31 @@ class Settings(BaseSettings):
     retention_check_seconds: float = Field(
         default=3600.0, gt=0, description="How often the retention and idle-call job runs."
     )
+    # --- people and sharing (app/auth) ------------------------------------------------------------
+    session_hours: float = Field(
+        default=336.0,
+        gt=0,
+        description="A sign-in lasts this long (hours); then the browser signs in again.",
+    )
+    link_hours_after_end: float = Field(
+        default=168.0,
+        ge=0,
+        description="A call's interviewer, buddy and viewer links stop working this long (hours) after "
+        "the call ends.",
+    )
+    login_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins on one account in login_window_seconds before a pause.",
+    )
+    login_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one address in login_window_seconds before a pause.",
+    )
+    login_window_seconds: float = Field(
+        default=900.0, gt=0, description="The window the sign-in limits count failures in."
+    )
     # Timing rules (nlp/live_rules.py).
     talk_share_target: float = Field(
         default=0.30,

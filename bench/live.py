@@ -173,16 +173,34 @@ def latencies(runs: list[CallRun]) -> dict[str, list[float]]:
     return out
 
 
+def bench_member(env: dict[str, str]) -> str:
+    """A member account and its API token in the benchmark's own server, as a person would make them."""
+    secondear = [sys.executable, "-m", "app"]
+    subprocess.run(
+        [*secondear, "user", "add", "bench@example.com", "--role", "member"],
+        input="bench-password\n", text=True, env=env, cwd=REPO, check=True, capture_output=True,
+    )  # fmt: skip
+    made = subprocess.run(
+        [*secondear, "token", "create", "bench@example.com"],
+        text=True, env=env, cwd=REPO, check=True, capture_output=True,
+    )  # fmt: skip
+    return made.stdout.splitlines()[-1]
+
+
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     folder = Path(args.source)
     sources = ensure_calls(folder, args.calls, args.turns)
     tmp = Path(tempfile.mkdtemp(prefix="secondear-bench-"))
     proc = None
     base = args.server
+    token = args.token or os.environ.get("SECONDEAR_TOKEN", "")
+    if base is not None and not token:
+        sys.exit("bench.live: give --token (secondear token create EMAIL) with --server")
     if base is None:
         port = args.port
         log = (tmp / "server.log").open("wb")
         env = {**os.environ, "SECONDEAR_DATA_DIR": str(tmp / "data")}
+        token = bench_member(env)
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "warning"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -198,12 +216,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                 sys.exit(f"bench.live: the server exited: {(tmp / 'server.log').read_text()[-2000:]}")
             await asyncio.sleep(0.2)
     assert base is not None
+    auth = {"Authorization": f"Bearer {token}"}
     try:
         runs: list[CallRun] = []
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             for i in range(args.calls):
                 src = trimmed(sources[i % len(sources)] / "call.wav", args.duration, tmp / f"call{i}.wav")
-                r = await client.post("/api/calls", json={"title": f"bench {i}", "interviewer": "Bench"})
+                r = await client.post(
+                    "/api/calls", json={"title": f"bench {i}", "interviewer": "Bench"}, headers=auth
+                )
+                r.raise_for_status()
                 runs.append(CallRun(i, r.json(), src))
         stop = asyncio.Event()
         server_samples: list[dict[str, float]] = []
@@ -313,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--turns", type=int, default=60, help="turns per generated call (default 60)")
     parser.add_argument("--server", help="use this running server instead of starting one (no CPU figures)")
+    parser.add_argument("--token", help="with --server: an API token (secondear token create EMAIL)")
     parser.add_argument("--port", type=int, default=8791, help="port of the server started here")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)

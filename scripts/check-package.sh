@@ -137,11 +137,14 @@ else
   say "skipped the recording: espeak-ng or sox is missing (scripts/system-deps.sh installs them)"
 fi
 
-say "secondear serve: /healthz, the home page, a page script and a report page"
+say "secondear user add, token create, serve: /healthz, the home page, a page script and a report page"
+printf 'package-check-password\n' | "$secondear" user add check@example.com --role member >/dev/null \
+  || fail "secondear user add"
+token=$("$secondear" token create check@example.com | tail -n 1) || fail "secondear token create"
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$secondear" serve --host 127.0.0.1 --port "$port" --log-level warning >serve.log 2>&1 &
 server_pid=$!
-"$venv/bin/python" - "$port" <<'EOF' || { cat serve.log >&2; fail "secondear serve"; }
+"$venv/bin/python" - "$port" "$token" <<'EOF' || { cat serve.log >&2; fail "secondear serve"; }
 import json
 import re
 import sys
@@ -152,7 +155,9 @@ base = f"http://127.0.0.1:{sys.argv[1]}"
 
 
 def get(path: str, data: bytes | None = None) -> tuple[str, str]:
-    headers = {"Content-Type": "application/json"} if data else {}
+    headers = {"Authorization": f"Bearer {sys.argv[2]}"}
+    if data:
+        headers["Content-Type"] = "application/json"
     with urllib.request.urlopen(urllib.request.Request(base + path, data, headers), timeout=10) as r:
         return r.headers.get("Content-Type", ""), r.read().decode()
 

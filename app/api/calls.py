@@ -9,11 +9,12 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, BeforeValidator, Field
 
 from app import protocol
+from app.auth.audit import record_audit
+from app.auth.rules import CurrentUser, EndCall, ReadCall
 from app.calls import recording
 from app.calls.messages import call_payload
 from app.db.tables import CallRow
-from app.deps import Live, LiveDep, TokenDep
-from app.protocol import Role
+from app.deps import Live, LiveDep
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
@@ -29,7 +30,12 @@ OneLine = Annotated[str, BeforeValidator(_one_line)]
 
 class CallCreate(BaseModel):
     title: OneLine = Field(min_length=1, max_length=200, description="What the interview is about.")
-    interviewer: OneLine = Field(min_length=1, max_length=120, description="Name of the person interviewing.")
+    interviewer: Annotated[str | None, BeforeValidator(_one_line)] = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="Name of the person interviewing. Empty: the signed-in member's name.",
+    )
     customer: Annotated[str | None, BeforeValidator(_one_line)] = Field(
         default=None, max_length=120, description="Optional label of the customer."
     )
@@ -55,6 +61,13 @@ class Tokens(BaseModel):
     viewer: str
 
 
+class CallListed(CallOut):
+    access: Literal["owner", "buddy", "viewer"] = Field(
+        description="What the asker is on the call: its owner, an invited buddy, or a reader (an invited "
+        "viewer, their coach, an admin)."
+    )
+
+
 class CallCreated(CallOut):
     links: Links
     tokens: Tokens
@@ -66,32 +79,22 @@ async def _call_out(live: Live, row: CallRow) -> CallOut:
 
 
 async def find_call(live: Live, call_id: str) -> CallRow:
+    """The call, re-read (it may have ended since the access rule read it)."""
     row = await live.store.run(live.repo.get_call, call_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No call with this id: check the link.")
     return row
 
 
-def require_role(live: Live, row: CallRow, token: str | None, allowed: tuple[Role, ...]) -> Role:
-    role = live.repo.role_for(row, token)
-    if role is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "This needs the call's interviewer or buddy link (its token is missing or wrong).",
-        )
-    if role not in allowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"A {role} link cannot do this.")
-    return role
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CallCreated)
-async def create_call(body: CallCreate, live: LiveDep) -> CallCreated:
-    """Start a call. The answer holds the three role links; only their hashes are stored, so
-    this is the one time they can be read."""
+async def create_call(body: CallCreate, live: LiveDep, user: CurrentUser) -> CallCreated:
+    """Start a call, owned by the signed-in member. The answer holds the three role links; only
+    their hashes are stored, so this is the one time they can be read."""
     row, tokens = await live.store.run(
         live.repo.create_call,
+        owner_id=user.id,
         title=body.title.strip(),
-        interviewer=body.interviewer.strip(),
+        interviewer=(body.interviewer or "").strip() or user.name,
         customer=(body.customer or "").strip() or None,
         consent=body.recording_consent,
         recording=live.settings.recording,
@@ -106,23 +109,27 @@ async def create_call(body: CallCreate, live: LiveDep) -> CallCreated:
     return CallCreated(**call.model_dump(), links=links, tokens=Tokens(**tokens))
 
 
-@router.get("", response_model=list[CallOut])
-async def list_calls(live: LiveDep) -> list[CallOut]:
-    """Every call, newest first (no tokens)."""
-    rows = await live.store.run(live.repo.list_calls)
-    return [await _call_out(live, row) for row in rows]
+@router.get("", response_model=list[CallListed])
+async def list_calls(live: LiveDep, user: CurrentUser) -> list[CallListed]:
+    """The calls the signed-in person may see, newest first (no tokens)."""
+    rows = await live.store.run(live.accounts.visible_calls, user)
+    invited = await live.store.run(live.accounts.member_roles, user.id)
+    listed = []
+    for row in rows:
+        access = "owner" if row.owner_id == user.id else invited.get(row.id, "viewer")
+        call = await _call_out(live, row)
+        listed.append(CallListed(**call.model_dump(), access=access))  # type: ignore[arg-type]
+    return listed
 
 
 @router.get("/{call_id}", response_model=CallOut)
-async def get_call(call_id: str, live: LiveDep) -> CallOut:
-    return await _call_out(live, await find_call(live, call_id))
+async def get_call(grant: ReadCall, live: LiveDep) -> CallOut:
+    return await _call_out(live, grant.call)
 
 
 @router.post("/{call_id}/end", response_model=CallOut)
-async def end_call(call_id: str, live: LiveDep, token: TokenDep) -> CallOut:
-    """End the call (interviewer or buddy token): the last words are transcribed first."""
-    row = await find_call(live, call_id)
-    require_role(live, row, token, ("interviewer", "buddy"))
+async def end_call(call_id: str, live: LiveDep, grant: EndCall) -> CallOut:
+    """End the call (its interviewer or buddy): the last words are transcribed first."""
     session = await live.calls.end(call_id)
     if session is not None:
         live.calls.forget_if_idle(session)
@@ -138,6 +145,7 @@ async def end_call(call_id: str, live: LiveDep, token: TokenDep) -> CallOut:
 async def clip(
     call_id: str,
     live: LiveDep,
+    grant: ReadCall,
     start: Annotated[float, Query(ge=0, description="Call time the clip starts at, in seconds.")],
     end: Annotated[float, Query(gt=0, description="Call time the clip ends at, in seconds.")],
     track: Annotated[
@@ -145,8 +153,7 @@ async def clip(
     ] = None,
 ) -> Response:
     """An audio clip of a recorded call (only where the customer consented to recording)."""
-    row = await find_call(live, call_id)
-    if not row.recording:
+    if not grant.call.recording:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "This call was not recorded, so it has no clips.")
     if end <= start:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "The clip must end after it starts.")
@@ -154,6 +161,7 @@ async def clip(
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, f"Clips are at most {live.settings.clip_max_seconds:g} seconds long."
         )
+    await record_audit(live, grant.actor, "listen", call_id, f"{start:.2f}-{end:.2f} s")
     folder = live.calls.services.recordings / call_id
     data = await asyncio.to_thread(
         recording.clip_flac, folder, [track] if track else ["interviewer", "customer"], start, end

@@ -14,9 +14,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, Response
 
-from app.api.calls import find_call
+from app.auth.audit import record_audit
+from app.auth.rules import ReadCall, ShareAccess
 from app.calls.report import call_report, tagged_utterances
 from app.calls.timing import timing_rules
+from app.db.tables import CallRow
 from app.deps import Live, LiveDep
 from app.reports import render, render_vtt
 from app.reports.speakers import OTHER, SpeakerFix, fixed_names
@@ -45,8 +47,21 @@ def speaker_fix(swap: bool, interviewer_name: str | None, customer_name: str | N
     return SpeakerFix(swap=swap, names=names)
 
 
-async def report_text(live: Live, call_id: str, fmt: str, fix: SpeakerFix | None = None) -> str:
-    row = await find_call(live, call_id)
+async def report_text(
+    live: Live,
+    row: CallRow,
+    fmt: str,
+    fix: SpeakerFix | None = None,
+    *,
+    shared: bool = False,
+    token: str | None = None,
+) -> str:
+    """The report of `row` in `fmt`, with the speakers fixed by `fix`; a `shared` one (an
+    outsider's link) has no clips, no export links and no speaker form, which would need access
+    to the call. A report read with a call link passes its `token` on to the clips and exports,
+    which need it too."""
+    call_id = row.id
+    with_token = f"&token={quote(token)}" if token else ""
     history = await live.store.run(live.repo.history, call_id)
     if history is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No call with this id: check the link.")
@@ -65,10 +80,10 @@ async def report_text(live: Live, call_id: str, fmt: str, fix: SpeakerFix | None
         return render_vtt(utterances, names)  # type: ignore[arg-type]
     report = await asyncio.to_thread(call_report, history, timing_rules(live.settings), fix, retag)
     clip_url = None
-    if row.recording:
+    if row.recording and not shared:
 
         def clip_url(start: float, end: float) -> str | None:
-            return f"/api/calls/{call_id}/clip?start={start:.2f}&end={end:.2f}"
+            return f"/api/calls/{call_id}/clip?start={start:.2f}&end={end:.2f}{with_token}"
 
     query = "".join(
         f"&{key}={quote(value)}"
@@ -79,7 +94,11 @@ async def report_text(live: Live, call_id: str, fmt: str, fix: SpeakerFix | None
         )
         if value
     )
-    exports = {label: f"/api/calls/{call_id}/report?format={f}{query}" for label, f in EXPORTS.items()}
+    if shared:
+        return render(report, fmt, clip_url=clip_url, exports={})  # type: ignore[arg-type]
+    exports = {
+        label: f"/api/calls/{call_id}/report?format={f}{query}{with_token}" for label, f in EXPORTS.items()
+    }
     return render(report, fmt, clip_url=clip_url, exports=exports, fix_form=fix)  # type: ignore[arg-type]
 
 
@@ -91,6 +110,7 @@ async def report_text(live: Live, call_id: str, fmt: str, fix: SpeakerFix | None
 async def get_report(
     call_id: str,
     live: LiveDep,
+    grant: ReadCall,
     format: Annotated[
         Literal["json", "md", "html", "vtt"], Query(description="The report's format.")
     ] = "json",
@@ -99,7 +119,9 @@ async def get_report(
     customer_name: NameQuery = None,
 ) -> Response:
     """The same report as `secondear analyze`, from what the call stored so far (it may be live)."""
-    text = await report_text(live, call_id, format, speaker_fix(swap, interviewer_name, customer_name))
+    fix = speaker_fix(swap, interviewer_name, customer_name)
+    text = await report_text(live, grant.call, format, fix)
+    await record_audit(live, grant.actor, "view" if format == "html" else "export", call_id, format)
     headers = {}
     if format in ("md", "vtt", "json"):
         headers["Content-Disposition"] = f'inline; filename="secondear-{call_id}.{format}"'
@@ -110,9 +132,20 @@ async def get_report(
 async def report_page(
     call_id: str,
     live: LiveDep,
+    grant: ReadCall,
     swap: SwapQuery = False,
     interviewer_name: NameQuery = None,
     customer_name: NameQuery = None,
 ) -> HTMLResponse:
     fix = speaker_fix(swap, interviewer_name, customer_name)
-    return HTMLResponse(await report_text(live, call_id, "html", fix))
+    page = HTMLResponse(await report_text(live, grant.call, "html", fix, token=grant.link_token))
+    await record_audit(live, grant.actor, "view", call_id, "report page")
+    return page
+
+
+@router.get("/shared/{share_token}", response_class=HTMLResponse, include_in_schema=False)
+async def shared_report_page(shared: ShareAccess, live: LiveDep) -> HTMLResponse:
+    """A report share: the report page, read-only, for someone without an account."""
+    page = HTMLResponse(await report_text(live, shared.call, "html", shared=True))
+    await record_audit(live, f"report share {shared.share.id}", "view", shared.call.id, "shared report")
+    return page

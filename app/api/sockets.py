@@ -7,15 +7,16 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
-from fastapi import Depends, WebSocket, WebSocketException
+from fastapi import WebSocket, WebSocketException
 from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app import protocol
+from app.auth.rules import Grant
 from app.calls.session import CallSession
-from app.deps import LiveDep
+from app.deps import Live
 from app.protocol import CloseCode, Role
 
 log = logging.getLogger(__name__)
@@ -80,30 +81,21 @@ async def first_of(*tasks: asyncio.Task[Any]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Admitted:
-    """A socket let in: its serialized sender, the role its token gives, and the live call."""
+    """A socket let in: its serialized sender, the role its access gives, and the live call."""
 
     channel: Channel
     role: Role
     session: CallSession
 
 
-async def admit(ws: WebSocket, call_id: str, live: LiveDep) -> Admitted:
-    """Accept a socket for a call and check its token; refuse it when the call does not exist or
-    the token is wrong. Both socket routes depend on this, as HTTP routes on a current user."""
+async def admit(ws: WebSocket, grant: Grant, live: Live) -> Admitted:
+    """Accept a socket its route's access rule let through, and load the live call."""
     await ws.accept()
     channel = Channel(ws)
-    row = await live.store.run(live.repo.get_call, call_id)
-    if row is None:
-        await _refuse(channel, CloseCode.NO_CALL, "no_call", "There is no call with this id.")
-    role = live.repo.role_for(row, ws.query_params.get("token"))
-    if role is None:
-        await _refuse(
-            channel, CloseCode.BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call."
-        )
-    session = await live.calls.get(call_id)
+    session = await live.calls.get(grant.call.id)
     if session is None:
         await _refuse(channel, CloseCode.NO_CALL, "no_call", "There is no call with this id.")
-    return Admitted(channel, role, session)
+    return Admitted(channel, grant.role, session)
 
 
 async def _refuse(channel: Channel, close_code: CloseCode, code: str, message: str) -> NoReturn:
@@ -111,6 +103,3 @@ async def _refuse(channel: Channel, close_code: CloseCode, code: str, message: s
     with contextlib.suppress(RuntimeError, OSError):
         await channel.error(code, message)
     raise WebSocketException(close_code, message.encode()[:120].decode(errors="ignore"))
-
-
-AdmittedDep = Annotated[Admitted, Depends(admit)]

@@ -14,13 +14,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from app import protocol
-from app.api.sockets import AdmittedDep, Channel, first_of
+from app.api.sockets import Channel, admit, first_of
 from app.audio.frames import FrameError, check_frame
+from app.auth.rules import CaptureCall
 from app.calls.session import AudioClaim, CallSession
 from app.deps import LiveDep
 from app.protocol import CloseCode
@@ -41,20 +42,17 @@ class _Refusal:
 
 
 @router.websocket("/ws/calls/{call_id}/audio")
-async def audio_socket(admitted: AdmittedDep, live: LiveDep) -> None:
-    channel, role, session = admitted.channel, admitted.role, admitted.session
+async def audio_socket(ws: WebSocket, grant: CaptureCall, live: LiveDep) -> None:
+    admitted = await admit(ws, grant, live)
+    channel, session = admitted.channel, admitted.session
     try:
-        await _stream(channel, role, session)
+        await _stream(channel, session)
     finally:
         live.calls.forget_if_idle(session)
 
 
-async def _stream(channel: Channel, role: protocol.Role, session: CallSession) -> None:
+async def _stream(channel: Channel, session: CallSession) -> None:
     track_name = channel.ws.query_params.get("track")
-    if role != "interviewer":
-        return await channel.refuse(
-            CloseCode.NOT_ALLOWED, "not_allowed", "Only the interviewer's capture link may send audio."
-        )
     if track_name not in SPEAKERS:
         return await channel.refuse(
             CloseCode.BAD_MESSAGE, "bad_track", "The track must be interviewer or customer."

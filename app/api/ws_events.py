@@ -10,12 +10,13 @@ import asyncio
 import json
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from app import protocol
-from app.api.sockets import AdmittedDep, Channel, first_of
+from app.api.sockets import Channel, admit, first_of
+from app.auth.rules import ReadCall
 from app.calls.hub import OVERFLOW, Subscriber
 from app.calls.session import CallSession
 from app.deps import LiveDep
@@ -38,7 +39,8 @@ class BadMessage(Exception):
 
 
 @router.websocket("/ws/calls/{call_id}/events")
-async def events_socket(admitted: AdmittedDep, live: LiveDep) -> None:
+async def events_socket(ws: WebSocket, grant: ReadCall, live: LiveDep) -> None:
+    admitted = await admit(ws, grant, live)
     channel, role, session = admitted.channel, admitted.role, admitted.session
     # Subscribe and snapshot in one step (no await between): no event can fall in the gap.
     sub = session.hub.subscribe(role)

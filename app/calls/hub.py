@@ -15,6 +15,9 @@ from app.db.repository import Role
 # End-of-stream marker in a subscriber's queue; the reason tells the socket how to close.
 OVERFLOW = "overflow"
 CLOSED = "closed"
+# Events the interviewer's socket does not get: the buddy's private flags, notes and ratings
+# (docs/protocol.md: the interviewer receives whispers and nudges).
+PRIVATE_FROM_INTERVIEWER = frozenset({"flag", "note", "rating"})
 
 
 @dataclass(eq=False)
@@ -59,8 +62,10 @@ class Hub:
         self._subscribers.discard(sub)
         sub._end(CLOSED)
 
-    def publish(self, text: str) -> None:
+    def publish(self, text: str, kind: str | None = None) -> None:
         for sub in list(self._subscribers):
+            if sub.role == "interviewer" and kind in PRIVATE_FROM_INTERVIEWER:
+                continue
             if sub.queue.qsize() >= self.max_backlog:
                 self._subscribers.discard(sub)
                 sub._end(OVERFLOW)

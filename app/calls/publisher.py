@@ -102,7 +102,7 @@ class Publisher:
             fields = payload if isinstance(payload, dict) else dict(payload)
             message = event.model_validate({**fields, "seq": seq, "call_time": self._clock()})
             self.published_seq = seq
-            self.hub.publish(protocol.dump(message))
+            self.hub.publish(protocol.dump(message), kind=getattr(message, "type", None))
 
     async def send_talk(self, talk: protocol.Talk) -> None:
         self.talk = talk
@@ -118,8 +118,9 @@ class Publisher:
             role=role,
             transcript=self.transcript,
             nudges=self.nudges,
-            flags=self.marks["flag"],
-            notes=self.marks["note"],
+            # The buddy's flags and notes are theirs (and the report's), not the interviewer's.
+            flags=[] if role == "interviewer" else self.marks["flag"],
+            notes=[] if role == "interviewer" else self.marks["note"],
             whispers=self.marks["whisper"],
             talk=self.talk,
             talk_share_target=share_target,

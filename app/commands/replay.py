@@ -30,7 +30,12 @@ from nlp.types import SPEAKERS, Speaker
 RATE = 16000
 MIN_FRAME = RATE // 100  # the server refuses frames under 10 ms
 # Close codes after which trying again cannot help (docs/protocol.md).
-FATAL = {4400: "bad audio", 4401: "wrong token", 4403: "not the interviewer's token", 4404: "no such call"}
+FATAL = {
+    4400: "bad audio",
+    4401: "wrong token",
+    4403: "not the interviewer's token",
+    4404: "no such call, or the token is not this call's interviewer link",
+}
 ENDED = 4409
 
 

@@ -21,7 +21,16 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import sessionmaker
 
-from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, TrackRow, UtteranceRow
+from app.db.tables import (
+    CallMemberRow,
+    CallRow,
+    IntervalRow,
+    MarkRow,
+    NudgeRow,
+    ReportShareRow,
+    TrackRow,
+    UtteranceRow,
+)
 from app.protocol import ROLES, Role
 from nlp.types import Speaker
 
@@ -58,7 +67,14 @@ class Repository:
 
     # --- calls --------------------------------------------------------------------------------
     def create_call(
-        self, *, title: str, interviewer: str, customer: str | None, consent: bool, recording: bool
+        self,
+        *,
+        title: str,
+        interviewer: str,
+        customer: str | None,
+        consent: bool,
+        recording: bool,
+        owner_id: str | None = None,
     ) -> tuple[CallRow, dict[Role, str]]:
         """A new live call and its three role tokens (only their hashes are stored)."""
         tokens: dict[Role, str] = {role: secrets.token_urlsafe(32) for role in ROLES}
@@ -76,6 +92,7 @@ class Repository:
             buddy_token=hash_token(tokens["buddy"]),
             viewer_token=hash_token(tokens["viewer"]),
             seq=0,
+            owner_id=owner_id,
         )
         with self._sessions.begin() as s:
             s.add(row)
@@ -122,7 +139,10 @@ class Repository:
         with self._sessions.begin() as s:
             if s.get(CallRow, call_id) is None:
                 return False
-            for table in (MarkRow, NudgeRow, IntervalRow, UtteranceRow, TrackRow):
+            # The audit log keeps its rows: who saw or deleted the call outlives the call.
+            for table in (
+                MarkRow, NudgeRow, IntervalRow, UtteranceRow, TrackRow, CallMemberRow, ReportShareRow,
+            ):  # fmt: skip
                 s.execute(delete(table).where(table.call_id == call_id))
             s.execute(delete(CallRow).where(CallRow.id == call_id))
             return True

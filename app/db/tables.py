@@ -36,6 +36,8 @@ class CallRow(Base):
     viewer_token: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer, default=0)
     """The last event sequence number written; a restarted server continues above it."""
+    owner_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    """The member who created the call (None: created before accounts existed; admins see it)."""
 
 
 class TrackRow(Base):
@@ -117,3 +119,95 @@ class MarkRow(Base):
     by: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[float] = mapped_column(Float)
     seq: Mapped[int] = mapped_column(Integer)
+
+
+# --- people, sharing and the audit log ---------------------------------------------------------
+class UserRow(Base):
+    """A local account. The role is the workspace role: admin, coach or member."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    """Stored lower-cased, so sign-in does not depend on how it was typed."""
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    """argon2id, with its parameters and salt (PHC string)."""
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class SessionRow(Base):
+    """A signed-in browser: the cookie holds the token, the row its SHA-256."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    """Sent back by the pages in the X-CSRF-Token header of every state-changing request."""
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class ApiTokenRow(Base):
+    """A token for scripts (`Authorization: Bearer`), shown once and stored hashed."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class CoachingRow(Base):
+    """A coach sees the calls of the interviewers assigned to them."""
+
+    __tablename__ = "coaching"
+
+    coach_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    interviewer_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CallMemberRow(Base):
+    """A member the call's owner invited, as buddy or viewer."""
+
+    __tablename__ = "call_members"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ReportShareRow(Base):
+    """A read-only link to one call's report, for people without an account; revocable."""
+
+    __tablename__ = "report_shares"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class AuditRow(Base):
+    """Who viewed, exported, shared or deleted which call. No foreign key on the call: the
+    record of a deletion outlives the call."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_call", "call_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    actor: Mapped[str] = mapped_column(String(300))
+    """The account's email, or the kind of link used ("buddy link", "report share s…")."""
+    action: Mapped[str] = mapped_column(String(32))
+    call_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -17,11 +17,13 @@ import {
   kindLabel,
   pageCallId,
   pageToken,
+  reportUrl,
   speakerLabel,
   toast,
 } from "./common.js";
 
 const callId = pageCallId();
+// The link's token, or "" when a signed-in member opened the page (the session cookie then counts).
 const token = pageToken();
 
 import { DEFAULT_TALK_SHARE_TARGET } from "./protocol-types.js";
@@ -487,7 +489,7 @@ function applyCall() {
   if (model.role !== "viewer") document.title = `${call.title ?? "Call"} · Buddy · SecondEar`;
   if (callEnded(call)) {
     ui.ended.hidden = false;
-    ui.reportLink.href = call.links?.report ?? `/report/${encodeURIComponent(callId)}`;
+    ui.reportLink.href = reportUrl(callId, token);
     setStatus("ended", "Call ended");
   }
 }
@@ -596,12 +598,6 @@ function onEvent(event) {
 }
 
 function setup() {
-  if (!token) {
-    ui.pageError.textContent = "This page needs the buddy or viewer link (it carries a token). Open it from the call's home page.";
-    ui.pageError.hidden = false;
-    setStatus("error", "No link");
-    return;
-  }
   ui.flag.addEventListener("click", () => flagMoment());
   ui.noteForm.addEventListener("submit", (event) => {
     event.preventDefault();

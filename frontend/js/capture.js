@@ -16,12 +16,13 @@
 
 import { SAMPLE_RATE, TrackStreamer } from "./audio-track.js";
 import { EventsClient } from "./events.js";
-import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, toast } from "./common.js";
+import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, toast } from "./common.js";
 
 /** @typedef {"interviewer" | "customer"} TrackName */
 /** @typedef {"setup" | "live" | "paused" | "stopping" | "ended"} Phase */
 
 const callId = pageCallId();
+// The link's token, or "" when a signed-in member opened the page (the session cookie then counts).
 const token = pageToken();
 const params = new URLSearchParams(location.search);
 const testCustomerWav = params.get("test_customer_wav");
@@ -515,7 +516,7 @@ function shutDown() {
 
 function showEnded() {
   ui.ended.hidden = false;
-  ui.reportLink.href = call?.links?.report ?? `/report/${encodeURIComponent(callId)}`;
+  ui.reportLink.href = reportUrl(callId, token);
   ui.start.hidden = false;
   ui.start.disabled = true;
   ui.pause.disabled = true;
@@ -660,12 +661,6 @@ function setCompact(on) {
 }
 
 async function setup() {
-  if (!token) {
-    ui.pageError.textContent = "This page needs the interviewer's capture link (it carries a token). Open it from the call's home page.";
-    ui.pageError.hidden = false;
-    ui.start.disabled = true;
-    return;
-  }
   ui.showNudges.checked = localStorage.getItem(GENTLE_KEY) === "1";
   setCompact(params.get("view") === "compact" || localStorage.getItem(COMPACT_KEY) === "1");
 

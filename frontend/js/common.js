@@ -82,6 +82,17 @@ export function pageToken() {
   return new URLSearchParams(location.search).get("token") ?? "";
 }
 
+/**
+ * The call's report page; a page opened with a link passes its token on, so someone without an
+ * account can read the report of the call they were on.
+ * @param {string} callId
+ * @param {string} token
+ */
+export function reportUrl(callId, token) {
+  const path = `/report/${encodeURIComponent(callId)}`;
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+}
+
 /** The call id from a page path such as /capture/{id} or /buddy/{id}. */
 export function pageCallId() {
   const parts = location.pathname.split("/").filter(Boolean);
@@ -95,9 +106,42 @@ export function pageCallId() {
  */
 export function socketUrl(path, query) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const qs = new URLSearchParams(query).toString();
-  return `${scheme}//${location.host}${path}?${qs}`;
+  // A page opened by a signed-in member has no token: the socket goes with the session cookie.
+  const qs = new URLSearchParams(Object.entries(query).filter(([, value]) => value)).toString();
+  return `${scheme}//${location.host}${path}${qs ? `?${qs}` : ""}`;
 }
+
+/**
+ * @typedef {object} Me
+ * @property {string} email
+ * @property {string} name
+ * @property {"admin" | "coach" | "member"} role
+ *
+ * @typedef {object} SessionInfo
+ * @property {boolean} signed_in
+ * @property {Me | null} [user]
+ * @property {string | null} [csrf]   sent back as X-CSRF-Token on requests that change something
+ * @property {string | null} [setup]  set while the server has no accounts yet
+ */
+
+/** @type {Promise<SessionInfo> | null} */
+let sessionInfo = null;
+
+/**
+ * Who is signed in (asked once per page load). A server without accounts says so in `setup`.
+ * @returns {Promise<SessionInfo>}
+ */
+export function currentSession() {
+  sessionInfo ??= api("/api/session").catch(() => ({ signed_in: false }));
+  return sessionInfo;
+}
+
+/** @param {SessionInfo} info  the answer of signing in, so the next requests carry its CSRF token */
+export function rememberSession(info) {
+  sessionInfo = Promise.resolve(info);
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export class ApiError extends Error {
   /**
@@ -120,11 +164,18 @@ export async function api(path, options = {}) {
   /** @type {Record<string, string>} */
   const headers = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const method = options.method ?? "GET";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  const signingIn = path === "/api/session" && method === "POST";
+  if (!options.token && !signingIn && !SAFE_METHODS.has(method)) {
+    // The session cookie goes with the request; the CSRF token proves this page sent it.
+    const csrf = (await currentSession()).csrf;
+    if (csrf) headers["X-CSRF-Token"] = csrf;
+  }
   let response;
   try {
     response = await fetch(path, {
-      method: options.method ?? "GET",
+      method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });

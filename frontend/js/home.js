@@ -1,36 +1,14 @@
 // @ts-check
-/** Home: the list of calls, the form that starts a new one, and the role links to hand out. */
+/** Home: the signed-in member's calls, the form that starts a new one, the colleagues to invite and
+ * the role links to hand out. Someone not signed in is sent to the sign-in page. */
 
-import { absoluteUrl, api, byId, callEnded, copyText, el, toast } from "./common.js";
+import { absoluteUrl, api, byId, callEnded, copyText, currentSession, el, toast } from "./common.js";
 
-/** @typedef {import("./common.js").Call} Call */
+/** @typedef {import("./common.js").Call & {access?: "owner" | "buddy" | "viewer"}} Call */
 
-// Role links are only returned once, when the call is created. Keep them in this browser so the person
-// who created a call can find the links again from the list.
-const LINKS_KEY = "secondear.links";
-
-/** @returns {Record<string, Record<string, string>>} */
-function storedLinks() {
-  try {
-    return JSON.parse(localStorage.getItem(LINKS_KEY) ?? "{}") ?? {};
-  } catch {
-    return {};
-  }
-}
-
-/**
- * @param {string} id
- * @param {Record<string, string>} links
- */
-function storeLinks(id, links) {
-  const all = storedLinks();
-  all[id] = links;
-  try {
-    localStorage.setItem(LINKS_KEY, JSON.stringify(all));
-  } catch {
-    // Private browsing: the links are still on screen now.
-  }
-}
+/** The call shown in the "ready" card: the one invitations and report links are for. */
+/** @type {Call | null} */
+let createdCall = null;
 
 const ROLES = [
   { key: "capture", name: "Interviewer", what: "Captures the call's audio and shows the buddy's whispers." },
@@ -44,6 +22,10 @@ const ROLES = [
  * @param {Record<string, string>} links
  */
 function showCreated(call, links) {
+  createdCall = call;
+  byId("members").replaceChildren();
+  byId("invite-status").textContent = "";
+  byId("share-status").replaceChildren();
   const section = byId("created");
   const list = byId("created-links");
   byId("created-title").textContent = `“${call.title}” is ready`;
@@ -109,13 +91,13 @@ function renderCalls(calls) {
     return;
   }
   status.hidden = true;
-  const links = storedLinks();
   for (const call of calls) {
     const ended = callEnded(call);
-    const mine = links[call.id] ?? {};
+    const id = encodeURIComponent(call.id);
     const meta = [call.interviewer && `Interviewer: ${call.interviewer}`, call.customer && `Customer: ${call.customer}`, formatDate(call.created_at)]
       .filter(Boolean)
       .join(" · ");
+    // Pages opened from here need no link: the session cookie says who is asking.
     list.append(
       el(
         "li",
@@ -130,18 +112,13 @@ function renderCalls(calls) {
           "div",
           { class: "btn-row" },
           el("span", { class: "pill", "data-state": ended ? "ended" : "live", text: ended ? "Ended" : "Live" }),
-          !ended && mine.capture
-            ? el("a", { class: "btn btn-small", href: mine.capture, text: "Capture", "aria-label": `Capture page for ${call.title}` })
+          !ended && call.access === "owner"
+            ? el("a", { class: "btn btn-small", href: `/capture/${id}`, text: "Capture", "aria-label": `Capture page for ${call.title}` })
             : null,
-          mine.buddy
-            ? el("a", { class: "btn btn-small", href: mine.buddy, text: "Buddy pane", "aria-label": `Buddy pane for ${call.title}` })
+          call.access === "buddy" || call.access === "viewer"
+            ? el("a", { class: "btn btn-small", href: `/buddy/${id}`, text: "Buddy pane", "aria-label": `Buddy pane for ${call.title}` })
             : null,
-          el("a", {
-            class: "btn btn-small",
-            href: (call.links && call.links.report) || `/report/${encodeURIComponent(call.id)}`,
-            text: "Report",
-            "aria-label": `Report for ${call.title}`,
-          }),
+          el("a", { class: "btn btn-small", href: `/report/${id}`, text: "Report", "aria-label": `Report for ${call.title}` }),
         ),
       ),
     );
@@ -174,7 +151,78 @@ function fieldError(input, message) {
   else input.removeAttribute("aria-invalid");
 }
 
-function setup() {
+async function invite() {
+  const email = byId("invite-email", HTMLInputElement);
+  const role = byId("invite-role", HTMLSelectElement);
+  const status = byId("invite-status");
+  if (!createdCall) return;
+  if (!email.value.trim()) {
+    status.textContent = "Type the email your colleague signs in with.";
+    email.focus();
+    return;
+  }
+  try {
+    /** @type {{email: string, name: string, role: string}} */
+    const member = await api(`/api/calls/${encodeURIComponent(createdCall.id)}/members`, {
+      method: "PUT",
+      body: { email: email.value.trim(), role: role.value },
+    });
+    status.textContent = `${member.name} can now open the call as ${member.role} from their home page.`;
+    byId("members").append(el("li", {}, el("strong", { text: member.name }), ` · ${member.email} · ${member.role}`));
+    email.value = "";
+  } catch (error) {
+    status.textContent = error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function shareReport() {
+  const status = byId("share-status");
+  if (!createdCall) return;
+  try {
+    /** @type {{url: string}} */
+    const share = await api(`/api/calls/${encodeURIComponent(createdCall.id)}/shares`, { method: "POST" });
+    const url = absoluteUrl(share.url);
+    const field = /** @type {HTMLInputElement} */ (
+      el("input", { type: "text", value: url, readonly: true, "aria-label": "Read-only report link" })
+    );
+    status.replaceChildren(
+      "Anyone with this link can read the report (no audio, no exports) until you revoke it.",
+      el("span", { class: "link-row" }, field, el("button", {
+        type: "button",
+        class: "btn btn-small",
+        text: "Copy",
+        onclick: async () => toast((await copyText(url, field)) ? "Report link copied" : "Press Ctrl+C to copy the selected link"),
+      })),
+    );
+  } catch (error) {
+    status.textContent = error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function setup() {
+  const info = await currentSession();
+  if (!info.signed_in || !info.user) {
+    location.replace("/signin");
+    return;
+  }
+  const user = info.user;
+  byId("account").textContent = `${user.name} (${user.role})`;
+  byId("admin-link").hidden = user.role !== "admin";
+  const signOut = byId("sign-out", HTMLButtonElement);
+  signOut.hidden = false;
+  signOut.addEventListener("click", async () => {
+    try {
+      await api("/api/session", { method: "DELETE" });
+    } finally {
+      location.replace("/signin");
+    }
+  });
+  byId("invite", HTMLFormElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    invite();
+  });
+  byId("share-report").addEventListener("click", () => shareReport());
+
   const form = byId("new-call", HTMLFormElement);
   const title = byId("title", HTMLInputElement);
   const interviewer = byId("interviewer", HTMLInputElement);
@@ -183,7 +231,7 @@ function setup() {
   const create = byId("create", HTMLButtonElement);
   const pageError = byId("page-error");
 
-  interviewer.value = localStorage.getItem("secondear.interviewer") ?? "";
+  interviewer.value = localStorage.getItem("secondear.interviewer") ?? user.name;
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -209,7 +257,6 @@ function setup() {
         },
       });
       const links = /** @type {Record<string, string>} */ ({ ...(call.links ?? {}) });
-      storeLinks(call.id, links);
       localStorage.setItem("secondear.interviewer", interviewer.value.trim());
       form.reset();
       interviewer.value = localStorage.getItem("secondear.interviewer") ?? "";

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from server.harness import Account, add_account
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("SECONDEAR_CHROMIUM", "/usr/bin/chromium"))
@@ -119,10 +120,36 @@ def call_audio(tmp_path_factory: pytest.TempPathFactory) -> CallAudio:
     )
 
 
+@dataclass(frozen=True)
+class People:
+    """The accounts of the browser tests' server: the interviewer who owns the calls, a colleague
+    invited as buddy, a member with no access to them, and an admin."""
+
+    owner: Account
+    buddy: Account
+    stranger: Account
+    admin: Account
+
+
+@pytest.fixture(scope="session")
+def people(server: str) -> People:
+    return PEOPLE[server]
+
+
+PEOPLE: dict[str, People] = {}
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`secondear serve` with the real speech engine and detectors, on a free loopback port."""
+    """`secondear serve` with the real speech engine and detectors, on a free loopback port, with
+    the accounts of `People` in its database."""
     data_dir = tmp_path_factory.mktemp("data")
+    accounts = People(
+        owner=add_account(data_dir, "dana@example.com", "member", "Dana"),
+        buddy=add_account(data_dir, "bo@example.com", "member", "Bo"),
+        stranger=add_account(data_dir, "sam@example.com", "member", "Sam"),
+        admin=add_account(data_dir, "ada@example.com", "admin", "Ada"),
+    )
     port = _free_port()
     log = (data_dir / "server.log").open("wb")
     env = {**os.environ, "SECONDEAR_DATA_DIR": str(data_dir)}
@@ -149,6 +176,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     f"the server did not start: {(data_dir / 'server.log').read_text()[-3000:]}"
                 )
             time.sleep(0.25)
+        PEOPLE[url] = accounts
         yield url
     finally:
         proc.terminate()

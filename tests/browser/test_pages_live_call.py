@@ -1,5 +1,7 @@
-"""A whole live call in a real browser: home -> capture (fake microphone + test hook for the customer)
--> buddy pane in a second browser profile -> whisper back to the capture page -> viewer -> end -> report.
+"""A whole live call in a real browser: sign in -> home -> invite a colleague as buddy by account ->
+capture (fake microphone + test hook for the customer) -> the colleague, signed in in a second browser
+profile, opens the buddy pane from their home page -> whisper back to the capture page -> viewer link
+without an account -> end -> report; another member gets 404 on that report.
 
 Every page is screenshotted at 1280x800 and 420 px wide, and any console error fails the test.
 """
@@ -14,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from .conftest import CallAudio, ConsoleWatch
+from .conftest import CallAudio, ConsoleWatch, People
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,15 +43,40 @@ def no_horizontal_scroll(page: Any) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
+def sign_in(page: Any, server: str, email: str, password: str) -> None:
+    """Open the home page, get sent to sign-in, sign in, and land on the home page."""
+    page.goto(server + "/")
+    page.wait_for_url(server + "/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server + "/")
+    page.locator("#account", has_text="(").wait_for()
+
+
 def test_live_call_from_capture_to_buddy_and_back(
-    server: str, call_audio: CallAudio, launch: Any, console: ConsoleWatch, screenshots: Path
+    server: str, people: People, call_audio: CallAudio, launch: Any, console: ConsoleWatch, screenshots: Path
 ) -> None:
     interviewer_browser = launch("interviewer", fake_audio=call_audio.interviewer)
     buddy_browser = launch("buddy")
 
-    # --- home: start a call and read the role links off the page
+    # --- sign in; a wrong password first, answered without telling which part was wrong
     home = console.watch(interviewer_browser.new_page(), "home")
-    home.goto(server + "/")
+    home.goto(server + "/signin")
+    home.get_by_label("Email").fill(people.owner.email)
+    home.get_by_label("Password").fill("not my password")
+    home.get_by_role("button", name="Sign in").click()
+    home.locator("#signin-error", has_text="The email or the password is wrong.").wait_for()
+    # Chromium logs the refused sign-in (401) as a console error: the one expected here.
+    assert [p for p in console.problems if "401" in p and "/api/session" in p], console.problems
+    console.problems[:] = [p for p in console.problems if "/api/session" not in p]
+    shoot(home, screenshots, "signin")
+    for size in (WIDE, NARROW):
+        home.set_viewport_size(size)
+        assert no_horizontal_scroll(home), f"sign-in scrolls sideways at {size['width']} px"
+    sign_in(home, server, people.owner.email, people.owner.password)
+
+    # --- home: start a call and read the role links off the page
     home.get_by_label("What is the call about?").fill("Reporting workflow interview")
     home.get_by_label("Interviewer").fill("Dana")
     home.get_by_label("Customer (optional)").fill("Sam")
@@ -61,14 +88,24 @@ def test_live_call_from_capture_to_buddy_and_back(
     }
     assert all(link.startswith(server) for link in links.values()), links
     home.locator(".calls-list li", has_text="Reporting workflow interview").wait_for()
+    # --- invite a colleague by their account, as buddy
+    home.get_by_label("Their email").fill(people.buddy.email)
+    home.get_by_label("As").select_option("buddy")
+    home.get_by_role("button", name="Invite", exact=True).click()
+    home.locator("#invite-status", has_text="Bo can now open the call as buddy").wait_for()
+    home.get_by_role("button", name="Make a read-only report link").click()
+    home.locator("#share-status input").wait_for()
     shoot(home, screenshots, "home")
     for size in (WIDE, NARROW):
         home.set_viewport_size(size)
         assert no_horizontal_scroll(home), f"home scrolls sideways at {size['width']} px"
 
-    # --- buddy pane in its own browser profile
+    # --- the invited colleague signs in in their own browser and opens the pane from their home page
     buddy = console.watch(buddy_browser.new_page(), "buddy")
-    buddy.goto(links["buddy"])
+    sign_in(buddy, server, people.buddy.email, people.buddy.password)
+    listed = buddy.locator(".calls-list li", has_text="Reporting workflow interview")
+    listed.get_by_role("link", name="Buddy pane for Reporting workflow interview").click()
+    buddy.wait_for_url(re.compile(r"/buddy/c[0-9a-f]+$"))  # no token: the session says who it is
     buddy.locator("#status[data-state='live']").wait_for()
 
     # --- capture: the fake microphone says the interviewer's lines; the test hook plays the customer
@@ -159,8 +196,9 @@ def test_live_call_from_capture_to_buddy_and_back(
             assert no_horizontal_scroll(page), f"{page.url} scrolls sideways at {size['width']} px"
         page.set_viewport_size(WIDE)
 
-    # --- the viewer link is read-only: the same pane without any write control
-    viewer = console.watch(buddy_browser.new_page(), "viewer")
+    # --- the viewer link, opened by someone without an account, is read-only: no write control
+    viewer_browser = launch("viewer")
+    viewer = console.watch(viewer_browser.new_page(), "viewer")
     viewer.goto(links["viewer"])
     viewer.locator(".utt.speaker-interviewer .utt-text", has_text=asked).first.wait_for()
     viewer.locator("#role-badge:not([hidden])").wait_for()
@@ -182,12 +220,34 @@ def test_live_call_from_capture_to_buddy_and_back(
     report.get_by_text(asked).first.wait_for()
     shoot(report, screenshots, "report")
 
+    # --- another member, signed in, gets what an unknown call gets: 404
+    stranger = viewer_browser.new_page()
+    sign_in(stranger, server, people.stranger.email, people.stranger.password)
+    assert stranger.locator(".calls-list li", has_text="Reporting workflow interview").count() == 0
+    refused = stranger.goto(links["report"])
+    assert refused is not None and refused.status == 404
+    stranger.get_by_text("No call with this id, or not one you can open").wait_for()
+    shoot(stranger, screenshots, "refused")
+    assert stranger.goto(server + "/report/c000000000000").status == 404  # type: ignore[union-attr]
+
+    # --- the admin's page: people and the audit log, where the buddy's view of the report is
+    admin = console.watch(launch("admin").new_page(), "admin")
+    sign_in(admin, server, people.admin.email, people.admin.password)
+    admin.goto(server + "/admin")
+    admin.locator("#audit tbody tr", has_text=people.buddy.email).first.wait_for()
+    shoot(admin, screenshots, "admin")
+    for page in (admin, stranger):
+        for size in (WIDE, NARROW):
+            page.set_viewport_size(size)
+            assert no_horizontal_scroll(page), f"{page.url} scrolls sideways at {size['width']} px"
+
 
 def test_capture_takes_the_customer_from_a_second_input(
-    server: str, call_audio: CallAudio, launch: Any, console: ConsoleWatch
+    server: str, people: People, call_audio: CallAudio, launch: Any, console: ConsoleWatch
 ) -> None:
     """The fallback for a customer on another device: a second audio input instead of a shared tab."""
-    call = httpx.post(server + "/api/calls", json={"title": "Second input", "interviewer": "Dana"}).json()
+    body = {"title": "Second input", "interviewer": "Dana"}
+    call = httpx.post(server + "/api/calls", json=body, headers=people.owner.auth).json()
     browser = launch("second-input", fake_audio=call_audio.interviewer)
     capture = console.watch(browser.new_page(), "capture-device")
     capture.goto(server + call["links"]["capture"])
@@ -206,4 +266,6 @@ def test_capture_takes_the_customer_from_a_second_input(
     capture.get_by_role("button", name="Stop and end call").click()
     capture.get_by_role("button", name="End call", exact=True).click()
     capture.locator("#ended:not([hidden])").wait_for(timeout=20_000)
-    assert httpx.get(f"{server}/api/calls/{call['id']}").json()["status"] == "ended"
+    assert (
+        httpx.get(f"{server}/api/calls/{call['id']}", headers=people.owner.auth).json()["status"] == "ended"
+    )

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from server.conftest import fake_settings
 from server.fakes import FakeEngine, FakeTagger
+from server.harness import add_account
 
 from app import protocol
 from app.api.ws_events import BadMessage, parse_event_message
@@ -150,8 +151,12 @@ def test_fuzz_socket_messages_parse_or_are_refused(text: str) -> None:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data: Path = tmp_path_factory.mktemp("fuzz") / "data"
+    owner = add_account(data)
     app = create_app(fake_settings(data), engine=FakeEngine(), tagger=FakeTagger())
-    with TestClient(app, raise_server_exceptions=False) as c:
+    # Signed in as a member (API token): the routes behind the access rules are fuzzed too.
+    with TestClient(
+        app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {owner.token}"}
+    ) as c:
         yield c
 
 

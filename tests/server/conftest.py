@@ -13,7 +13,7 @@ from app.main import create_app
 from app.settings import Settings
 
 from .fakes import FakeEngine, FakeTagger
-from .harness import serve_in_thread
+from .harness import OWNER_TOKENS, Account, add_account, serve_in_thread
 
 T = TypeVar("T")
 
@@ -23,6 +23,8 @@ class FakeServer:
     url: str
     engine: FakeEngine
     settings: Settings
+    owner: Account
+    """The member who creates the test's calls (harness.create_call, harness.member_client)."""
 
 
 def fake_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -33,9 +35,11 @@ def fake_settings(data_dir: Path, **overrides: object) -> Settings:
 def fake_server(tmp_path: Path) -> Iterator[FakeServer]:
     """The real app under uvicorn, with the fake engine and tagger."""
     settings = fake_settings(tmp_path / "data")
+    owner = add_account(settings.data_dir)
     engine = FakeEngine()
     with serve_in_thread(create_app(settings, engine=engine, tagger=FakeTagger())) as url:
-        yield FakeServer(url, engine, settings)
+        OWNER_TOKENS[url] = owner.token
+        yield FakeServer(url, engine, settings, owner)
 
 
 @dataclass
@@ -54,6 +58,7 @@ class LiveServer:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     settings = fake_settings(tmp_path / "data", recording_chunk_seconds=0.5)
+    owner = add_account(settings.data_dir)
     app = create_app(settings, engine=FakeEngine(), tagger=FakeTagger())
     loops: list[asyncio.AbstractEventLoop] = []
 
@@ -63,4 +68,5 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
         await app(scope, receive, send)
 
     with serve_in_thread(asgi) as url:  # type: ignore[arg-type]
+        OWNER_TOKENS[url] = owner.token
         yield LiveServer(url, app.state.live, loops[0])

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,7 +23,55 @@ import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.auth.passwords import hash_password
+from app.db.accounts import Accounts
+from app.db.engine import migrate, open_engine
+from app.settings import Settings
+
 REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery"
+
+# Each test server's calls are created by a member (an API token): base URL -> that token.
+OWNER_TOKENS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    password: str
+    token: str
+    """An API token (Authorization: Bearer)."""
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def add_account(
+    data_dir: Path, email: str = "ana@example.com", role: str = "member", name: str | None = None
+) -> Account:
+    """An account with an API token, written straight into the server's database (as
+    `secondear user add` and `secondear token create` would)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(Settings(data_dir=data_dir).resolved_database_url())
+    try:
+        migrate(engine)
+        accounts = Accounts(engine)
+        user = accounts.add_user(
+            email=email,
+            name=name or email.split("@")[0].title(),
+            role=role,
+            password_hash=hash_password(PASSWORD),
+        )
+        return Account(user.email, PASSWORD, accounts.create_api_token(user.id))
+    finally:
+        engine.dispose()
+
+
+def member_client(base: str, token: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
+    """An HTTP client signed in as the server's call owner (or with `token`)."""
+    headers = {"Authorization": f"Bearer {token or OWNER_TOKENS[base]}"}
+    return httpx.AsyncClient(base_url=base, headers=headers, **kwargs)
 
 
 def free_port() -> int:
@@ -59,6 +108,7 @@ class ServerProcess:
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
+        self.owner: Account | None = None
 
     @property
     def url(self) -> str:
@@ -66,6 +116,9 @@ class ServerProcess:
 
     def start(self, timeout: float = 120) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.owner is None:
+            self.owner = add_account(self.data_dir)
+            OWNER_TOKENS[self.url] = self.owner.token
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
             [
@@ -113,9 +166,10 @@ def ws_url(base: str, path: str, **query: str) -> str:
     return "ws" + base[4:] + path + ("?" + urlencode(query) if query else "")
 
 
-async def create_call(base: str, **body: Any) -> dict[str, Any]:
+async def create_call(base: str, *, token: str | None = None, **body: Any) -> dict[str, Any]:
+    """A new call, created by the server's call owner (or the account of `token`)."""
     body = {"title": "Test call", "interviewer": "Ana", **body}
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with member_client(base, token) as client:
         r = await client.post("/api/calls", json=body)
         assert r.status_code == 201, r.text
         result: dict[str, Any] = r.json()

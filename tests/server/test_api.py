@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from .conftest import FakeServer
-from .harness import create_call
+from .harness import create_call, member_client
 
 pytestmark = pytest.mark.slow  # starts a server
 
@@ -28,7 +28,7 @@ async def test_api_create_returns_role_links_with_unguessable_tokens(fake_server
 async def test_api_list_and_get_never_show_tokens(fake_server: FakeServer) -> None:
     first = await create_call(fake_server.url, title="First")
     second = await create_call(fake_server.url, title="Second", recording_consent=True)
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         listed = (await client.get("/api/calls")).json()
         assert [c["id"] for c in listed] == [second["id"], first["id"]]
         one = (await client.get(f"/api/calls/{second['id']}")).json()
@@ -39,21 +39,23 @@ async def test_api_list_and_get_never_show_tokens(fake_server: FakeServer) -> No
         assert missing.status_code == 404 and "No call" in missing.json()["detail"]
 
 
-async def test_api_end_needs_interviewer_or_buddy_token(fake_server: FakeServer) -> None:
+async def test_api_end_needs_the_interviewer_or_buddy(fake_server: FakeServer) -> None:
     call = await create_call(fake_server.url)
     path = f"/api/calls/{call['id']}/end"
+    # Whoever may not end the call gets the answer of a call that does not exist.
     async with httpx.AsyncClient(base_url=fake_server.url) as client:
-        assert (await client.post(path)).status_code == 401
-        assert (await client.post(path, headers={"Authorization": "Bearer wrong"})).status_code == 401
+        assert (await client.post(path)).status_code == 404
+        assert (await client.post(path, headers={"Authorization": "Bearer wrong"})).status_code == 404
         viewer = await client.post(path, params={"token": call["tokens"]["viewer"]})
-        assert viewer.status_code == 403
+        assert viewer.status_code == 404
         ended = await client.post(path, headers={"Authorization": f"Bearer {call['tokens']['buddy']}"})
         assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    async with member_client(fake_server.url) as client:
         assert (await client.get(f"/api/calls/{call['id']}")).json()["ended_at"] is not None
 
 
 async def test_api_rejects_bad_bodies_with_a_readable_detail(fake_server: FakeServer) -> None:
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         r = await client.post("/api/calls", json={"title": "", "interviewer": "Ana"})
         assert r.status_code == 422
         # Names made of spaces are no names; newlines inside a name become spaces.
@@ -75,7 +77,7 @@ async def test_api_rejects_bad_bodies_with_a_readable_detail(fake_server: FakeSe
 
 async def test_api_docs_health_and_pages(fake_server: FakeServer) -> None:
     call = await create_call(fake_server.url)
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         assert (await client.get("/docs")).status_code == 200
         schema = (await client.get("/openapi.json")).json()
         assert "/api/calls" in schema["paths"] and "/api/calls/{call_id}/report" in schema["paths"]
@@ -94,7 +96,7 @@ async def test_api_docs_health_and_pages(fake_server: FakeServer) -> None:
 
 async def test_api_report_in_every_format_for_an_empty_call(fake_server: FakeServer) -> None:
     call = await create_call(fake_server.url, title="Empty one")
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         for fmt, ctype in (
             ("json", "application/json"),
             ("md", "text/markdown"),
@@ -115,7 +117,7 @@ async def test_api_report_in_every_format_for_an_empty_call(fake_server: FakeSer
 
 async def test_api_clip_only_for_recorded_calls(fake_server: FakeServer) -> None:
     call = await create_call(fake_server.url)
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         r = await client.get(f"/api/calls/{call['id']}/clip", params={"start": 0, "end": 2})
         assert r.status_code == 404 and "not recorded" in r.json()["detail"]
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from app.commands.replay import read_stereo, stream_track
@@ -17,7 +16,16 @@ from app.main import create_app
 from app.settings import Settings
 from nlp.types import SPEAKERS
 
-from .harness import Events, ServerProcess, create_call, free_port, serve_in_thread
+from .harness import (
+    OWNER_TOKENS,
+    Events,
+    ServerProcess,
+    add_account,
+    create_call,
+    free_port,
+    member_client,
+    serve_in_thread,
+)
 from .speech import Turn, make_call, need_espeak
 
 pytestmark = pytest.mark.slow
@@ -37,7 +45,9 @@ def excel_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Tur
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    owner = add_account(settings.data_dir)
     with serve_in_thread(create_app(settings)) as url:
+        OWNER_TOKENS[url] = owner.token
         yield url
 
 
@@ -73,7 +83,7 @@ async def test_live_closed_question_reaches_the_buddy_as_final_and_nudge(
     assert buddy.of("talk"), "talk events while audio flows"
     await buddy.close()
 
-    async with httpx.AsyncClient(base_url=real_server, timeout=30) as client:
+    async with member_client(real_server, timeout=30) as client:
         ended = await client.post(f"/api/calls/{call['id']}/end", params={"token": call["tokens"]["buddy"]})
         assert ended.status_code == 200
         report = (await client.get(f"/api/calls/{call['id']}/report", params={"format": "json"})).json()
@@ -142,7 +152,7 @@ async def test_live_server_killed_mid_call_loses_nothing_announced(tmp_path: Pat
         later = [m["seq"] for m in again.messages if m["type"] != "state"]
         assert later and min(later) > state["seq"]
         await again.close()
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        async with member_client(server.url, timeout=30) as client:
             got = (await client.get(f"/api/calls/{cid}")).json()
             assert got["status"] == "live"
             report = (await client.get(f"/api/calls/{cid}/report", params={"format": "json"})).json()

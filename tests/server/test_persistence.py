@@ -9,7 +9,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 import soundfile as sf
@@ -20,7 +19,7 @@ from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, UtteranceRow
 
 from .conftest import FakeServer
 from .fakes import frames, silence, tone
-from .harness import Events, audio_socket, create_call
+from .harness import Events, audio_socket, create_call, member_client
 
 pytestmark = pytest.mark.slow  # starts a server
 
@@ -93,7 +92,7 @@ async def test_persistence_recording_gives_flac_clips(fake_server: FakeServer) -
         while not (msg := json.loads(await ws.recv())).get("flushed"):
             pass
         assert msg["received_samples"] == 32000
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         r = await client.get(
             f"/api/calls/{cid}/clip", params={"start": 0.5, "end": 1.5, "track": "interviewer"}
         )

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 import soundfile as sf
@@ -17,7 +16,7 @@ from app.commands.replay import target
 
 from .conftest import FakeServer
 from .fakes import silence, tone
-from .harness import REPO, Events, create_call
+from .harness import REPO, Events, create_call, member_client
 
 
 def stereo(path: Path, left: bytes, right: bytes) -> Path:
@@ -71,6 +70,6 @@ async def test_replay_streams_both_tracks_and_ends_the_call(fake_server: FakeSer
     }
     assert finals[0]["start"] == pytest.approx(0.3, abs=0.02)
     await buddy.wait_for(lambda m: m["type"] == "call.ended")
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         assert (await client.get(f"/api/calls/{cid}")).json()["status"] == "ended"
     await buddy.close()
