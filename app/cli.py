@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("app.commands.analyze", "the post-call report for a transcript or a recording"),
     "serve": ("app.commands.serve", "start the server for live calls"),
     "replay": ("app.commands.replay", "stream a stereo recording into a live call"),
+    "worker": ("app.commands.worker", "decode speech for servers that share a Redis (scale-out)"),
 }
 
 

@@ -7,18 +7,17 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api import calls, pages, reports, ws_audio, ws_events
+from app.api import calls, health, pages, reports, ws_audio, ws_events
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.session import LiveServices
 from app.db.engine import migrate, open_engine
 from app.db.repository import Repository, Store
-from app.deps import Live, LiveDep
+from app.deps import Live
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,17 +86,7 @@ def create_app(
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
+    app.include_router(health.router)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND, check_dir=False), name="static")
-
-    @app.get("/healthz", tags=["health"])
-    async def healthz(live: LiveDep) -> dict[str, Any]:
-        """Liveness, the number of calls in memory, and the speech engine's queue lag (seconds)."""
-        sessions = live.calls.active()
-        return {
-            "status": "ok",
-            "calls": len(sessions),
-            "live_calls": sum(1 for s in sessions if not s.ended),
-            "queue_lag": round(live.calls.queue_lag, 3),
-        }
 
     return app
