@@ -75,6 +75,7 @@ class RemoteScheduler:
         self._outbox: deque[str] = deque()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
 
     async def start(self) -> None:
         if not self._tasks:
@@ -85,12 +86,14 @@ class RemoteScheduler:
             ]
 
     async def aclose(self) -> None:
+        self._closing = True
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if tasks:
+            # redis-py may turn a cancelled read into a connection error; the loops then see
+            # `_closing` and return. The timeout is a backstop, not the plan.
+            await asyncio.wait(tasks, timeout=5)
         with contextlib.suppress(RedisError, OSError):
             await self.redis.aclose()
 
@@ -132,7 +135,7 @@ class RemoteScheduler:
 
     # --- the loops ------------------------------------------------------------------------------
     async def _send_loop(self) -> None:
-        while True:
+        while not self._closing:
             if not self._outbox:
                 self._wake.clear()
                 await self._wake.wait()
@@ -154,6 +157,8 @@ class RemoteScheduler:
                 else:
                     await self.redis.xadd(stream, message.fields())
             except (RedisError, OSError) as exc:
+                if self._closing:
+                    return
                 self._lost(exc)
                 await asyncio.sleep(RECONNECT_SECONDS)
                 continue
@@ -162,7 +167,7 @@ class RemoteScheduler:
 
     async def _reply_loop(self) -> None:
         last = "0"  # the stream is this process's own: everything on it is for us
-        while True:
+        while not self._closing:
             try:
                 if not self.connected:
                     await self.redis.ping()
@@ -170,6 +175,8 @@ class RemoteScheduler:
                     self._on_connected()
                 replies: Any = await self.redis.xread({self.replies: last}, count=100, block=1000)
             except (RedisError, OSError) as exc:
+                if self._closing:
+                    return
                 self._lost(exc)
                 await asyncio.sleep(RECONNECT_SECONDS)
                 continue
@@ -189,7 +196,7 @@ class RemoteScheduler:
 
     async def _watch_loop(self) -> None:
         """Send a final again when it went unanswered too long; give up on old partials."""
-        while True:
+        while not self._closing:
             await asyncio.sleep(0.5)
             now = time.monotonic()
             for job_id, p in list(self._pending.items()):
