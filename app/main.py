@@ -64,6 +64,15 @@ def create_app(
             recordings=settings.data_dir / "recordings",
         )
         manager = CallManager(services)
+        if settings.redis_url:
+            # Several processes share the calls: one at a time runs each (docs/scaling.md).
+            import redis.asyncio as aioredis
+
+            from app.scale.lease import CallLeases
+            from app.scale.remote import process_id
+
+            owner = getattr(getattr(speech, "scheduler", None), "server_id", None) or process_id("server")
+            manager.use_leases(CallLeases(aioredis.Redis.from_url(settings.redis_url), owner))
         app.state.live = Live(settings=settings, store=store, calls=manager)
         log.info("SecondEar is ready on http://%s:%s", settings.host, settings.port)
         try:

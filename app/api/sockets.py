@@ -17,6 +17,7 @@ from app import protocol
 from app.calls.session import CallSession
 from app.deps import LiveDep
 from app.protocol import CloseCode, Role
+from app.scale.lease import OwnedElsewhere
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,12 @@ async def admit(ws: WebSocket, call_id: str, live: LiveDep) -> Admitted:
         await _refuse(
             channel, CloseCode.BAD_TOKEN, "bad_token", "The link's token is missing or wrong for this call."
         )
-    session = await live.calls.get(call_id)
+    try:
+        session = await live.calls.get(call_id)
+    except OwnedElsewhere:
+        # Processes share calls through Redis and another one runs this call: the client
+        # reconnects and the load balancer, routing by call id, sends it there.
+        await _refuse(channel, CloseCode.RESTARTING, "moved", "This call runs on another server; reconnect.")
     if session is None:
         await _refuse(channel, CloseCode.NO_CALL, "no_call", "There is no call with this id.")
     return Admitted(channel, role, session)
