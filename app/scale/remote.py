@@ -56,6 +56,8 @@ class Pending:
     submitted: float
     sent: float = 0.0
     """When it was last put on a stream (0: not yet)."""
+    message_id: bytes | str | None = None
+    """Its id on the stream, to tell a job still queued from one Redis lost."""
 
 
 class RemoteScheduler:
@@ -151,11 +153,11 @@ class RemoteScheduler:
             stream = wire.STREAMS[entry.job.kind]
             try:
                 if entry.job.kind == "partial":
-                    await self.redis.xadd(
+                    message_id = await self.redis.xadd(
                         stream, message.fields(), maxlen=wire.PARTIALS_MAXLEN, approximate=True
                     )
                 else:
-                    await self.redis.xadd(stream, message.fields())
+                    message_id = await self.redis.xadd(stream, message.fields())
             except (RedisError, OSError) as exc:
                 if self._closing:
                     return
@@ -163,6 +165,7 @@ class RemoteScheduler:
                 await asyncio.sleep(RECONNECT_SECONDS)
                 continue
             entry.sent = time.monotonic()
+            entry.message_id = message_id
             self._outbox.popleft()
 
     async def _reply_loop(self) -> None:
@@ -206,8 +209,7 @@ class RemoteScheduler:
                     self.stats.dropped_partials += 1
                     self._answer(job_id, None, 0.0)
                 elif p.job.kind == "final" and now - p.sent > self.settings.decode_resend_seconds:
-                    log.warning("no answer for final %s in %.0f s: sending it again", job_id, now - p.sent)
-                    self._resend(job_id)
+                    await self._check_lost(job_id, p)
 
     # --- helpers --------------------------------------------------------------------------------
     def _answer(self, job_id: str, result: Transcription | None, seconds: float) -> None:
@@ -228,6 +230,21 @@ class RemoteScheduler:
             entry.done(entry.job, result)
         except Exception:
             log.exception("delivering a decode result of %s failed", entry.key)
+
+    async def _check_lost(self, job_id: str, p: Pending) -> None:
+        """A final unanswered for long: still on the stream means the workers are behind (sending
+        it again would only add work); gone means Redis lost it, so it is sent again."""
+        try:
+            still = p.message_id is not None and bool(
+                await self.redis.xrange(wire.FINALS, p.message_id, p.message_id)
+            )
+        except (RedisError, OSError):
+            return  # the other loops notice and reconnect; resending happens then
+        if still:
+            p.sent = time.monotonic()
+        else:
+            log.warning("final %s was lost on the way (Redis restarted?): sending it again", job_id)
+            self._resend(job_id)
 
     def _resend(self, job_id: str) -> None:
         entry = self._pending.get(job_id)

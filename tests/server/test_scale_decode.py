@@ -212,3 +212,41 @@ async def test_scale_redis_restarted_mid_call_reconnects_and_loses_no_final(
         assert end - sent <= RECOVERED_LATENCY
     finally:
         await scheduler.aclose()
+
+
+async def test_scale_worker_batches_finals_of_several_calls_and_drops_stale_partials(redis_url: str) -> None:
+    """One worker in this process: two calls' finals waiting together are decoded as one batch,
+    each answered to its own server; a partial that waited past partial_max_lag is answered
+    "dropped" without being decoded."""
+    need_espeak()
+    from app.audio.asr import load_transcriber, partial_request
+    from app.scale.worker import Worker
+
+    settings = Settings(redis_url=redis_url, worker_batch_size=4)
+    worker = Worker(settings, load_transcriber(settings), name="worker-test")
+    worker.step()  # makes the consumer group
+    audio = clips()[:2]
+    client = redis.Redis.from_url(redis_url)
+    for k, a in enumerate(audio):
+        job = wire.WireJob(f"s{k}:1", wire.replies_stream(f"s{k}"), final_request(settings), a, time.time())
+        client.xadd(wire.FINALS, job.fields())
+    stale = wire.WireJob(
+        "s0:2", wire.replies_stream("s0"), partial_request(settings), audio[0], time.time() - 60
+    )
+    client.xadd(wire.PARTIALS, stale.fields())
+    while worker.step():
+        pass
+    assert worker.stats.batches == 1 and worker.stats.finals == 2
+    assert worker.stats.dropped_partials == 1 and worker.stats.partials == 0
+    answers = {}
+    for k in range(2):
+        for _id, fields in client.xrange(wire.replies_stream(f"s{k}")):
+            reply = wire.WireResult.parse(fields)
+            answers[reply.id] = reply.result
+    assert answers["s0:2"] is None
+    assert " ".join(s.text for s in answers["s0:1"] or ()).startswith("Can you walk me through")
+    assert "spreadsheet" in " ".join(s.text for s in answers["s1:1"] or ())
+    # Answered jobs leave the streams: nothing is left for another worker to claim.
+    assert client.xlen(wire.FINALS) == 0 and client.xlen(wire.PARTIALS) == 0
+    client.close()
+    worker.redis.close()
