@@ -10,7 +10,7 @@ What can go wrong and what happens then:
   answered is sent again (so is one unanswered for `decode_resend_seconds`); partials are dropped;
 - two answers come for one job (a slow worker was taken over): the first one counts.
 The server's own policy still applies before anything is sent: only the newest partial of a track,
-none while finals lag, speculative finals only when no other final waits.
+none while finals lag; no speculative finals (a worker could not drop them once cancelled).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from app.audio.asr import Transcription
 from app.audio.jobs import DecodeJob
-from app.audio.scheduler import Done, SchedulerStats, TrackKey
+from app.audio.scheduler import PARTIAL_DUTY, Done, SchedulerStats, TrackKey
 from app.scale import wire
 from app.settings import Settings
 
@@ -78,6 +78,8 @@ class RemoteScheduler:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        self._partial_cost = 0.0  # recent seconds per partial decode, as the workers report them
+        self._last_partial: dict[TrackKey, float] = {}
 
     async def start(self) -> None:
         if not self._tasks:
@@ -105,15 +107,21 @@ class RemoteScheduler:
         if job.kind == "partial":
             behind = self.queue_lag > self.settings.partial_max_lag
             waiting = any(p.key == key and p.job.kind == "partial" for p in self._pending.values())
-            if behind or waiting or not self.connected:
+            # As in one process: a track's partials take at most 1/PARTIAL_DUTY of a decoder's time.
+            too_soon = now - self._last_partial.get(key, -1e9) < PARTIAL_DUTY * self._partial_cost
+            if behind or waiting or too_soon or not self.connected:
                 # Stale by the time it would be decoded; the track asks again with newer audio.
                 self.stats.dropped_partials += 1
                 done(job, None)
                 return
-        elif not job.confirmed and self._finals_waiting():
+        elif not job.confirmed:
+            # A speculative final is sent only once its endpoint is confirmed: a worker cannot see
+            # that a job was cancelled after it left (speech went on), and would decode it anyway.
             self.stats.skipped_speculations += 1
             done(job, None)
             return
+        if job.kind == "partial":
+            self._last_partial[key] = now
         job_id = f"{self.server_id}:{next(self._ids)}"
         self._pending[job_id] = Pending(key, job, done, now)
         self._outbox.append(job_id)
@@ -123,6 +131,7 @@ class RemoteScheduler:
     def remove_track(self, key: TrackKey) -> None:
         for job_id in [i for i, p in self._pending.items() if p.key == key]:
             del self._pending[job_id]
+        self._last_partial.pop(key, None)
         self.stats.pending = len(self._pending)
 
     @property
@@ -131,9 +140,6 @@ class RemoteScheduler:
         if not self._pending:
             return 0.0
         return max(0.0, time.monotonic() - min(p.submitted for p in self._pending.values()))
-
-    def _finals_waiting(self) -> bool:
-        return any(p.job.kind == "final" for p in self._pending.values())
 
     # --- the loops ------------------------------------------------------------------------------
     async def _send_loop(self) -> None:
@@ -224,6 +230,9 @@ class RemoteScheduler:
             else:
                 self.stats.partials += 1
                 self.stats.partial_seconds += seconds
+                self._partial_cost = (
+                    seconds if not self._partial_cost else 0.7 * self._partial_cost + 0.3 * seconds
+                )
             if entry.job.cancelled:
                 self.stats.wasted += 1
         try:
