@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test setup system-deps lint typecheck unit package-check lock lock-check lock-upgrade \
-	quality train bench clean
+	quality train bench clean unit-pg
 
 $(UV): scripts/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,7 +49,7 @@ run: setup
 	$(BIN)/secondear serve
 
 ## test: every check: lint, types, unit, live-server and browser tests
-test: setup system-deps lint typecheck unit package-check
+test: setup system-deps lint typecheck unit unit-pg package-check
 
 lint: setup
 	$(BIN)/ruff check .
@@ -60,6 +60,10 @@ typecheck: setup
 
 unit: setup
 	$(BIN)/pytest
+
+## unit-pg: the tests that touch the call store again, on PostgreSQL (the suite starts its own)
+unit-pg: setup
+	SECONDEAR_TEST_DATABASE=pg $(BIN)/pytest tests/server -q -k "not scale_decode"
 
 ## package-check: build wheel and sdist, install the wheel from the lock in a new venv outside the
 ## checkout, and run `secondear models`, `analyze` and `serve` from there

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("app.commands.replay", "stream a stereo recording into a live call"),
     "user": ("app.commands.user", "add, list and remove accounts; assign coaches"),
     "token": ("app.commands.token", "create an API token for scripts (Authorization: Bearer)"),
+    "worker": ("app.commands.worker", "decode speech for servers that share a Redis (scale-out)"),
 }
 
 

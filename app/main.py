@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -15,12 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import admin, calls, pages, reports, session, sharing, ws_audio, ws_events
+from app.api import admin, calls, health, pages, reports, session, sharing, ws_audio, ws_events
 from app.api.security import Assets, SecurityHeaders, invalid_request
 from app.auth import redact
 from app.auth.audit import record_audit
 from app.auth.limits import LoginLimits
-from app.auth.rules import Public
 from app.calls.manager import CallManager
 from app.calls.ports import SpeechEngineLike, TaggerLike
 from app.calls.retention import lifecycle_loop
@@ -28,7 +26,7 @@ from app.calls.session import LiveServices
 from app.db.accounts import Accounts
 from app.db.engine import migrate, open_engine
 from app.db.repository import Repository, Store
-from app.deps import Live, LiveDep
+from app.deps import Live
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,6 +73,15 @@ def create_app(
             recordings=settings.data_dir / "recordings",
         )
         manager = CallManager(services)
+        if settings.redis_url:
+            # Several processes share the calls: one at a time runs each (docs/scaling.md).
+            import redis.asyncio as aioredis
+
+            from app.scale.lease import CallLeases
+            from app.scale.remote import process_id
+
+            owner = getattr(getattr(speech, "scheduler", None), "server_id", None) or process_id("server")
+            manager.use_leases(CallLeases(aioredis.Redis.from_url(settings.redis_url), owner))
         limits = LoginLimits(
             per_account=settings.login_failures_per_account,
             per_address=settings.login_failures_per_address,
@@ -132,15 +139,6 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, invalid_request)
 
-    @app.get("/healthz", tags=["health"], dependencies=[Public])
-    async def healthz(live: LiveDep) -> dict[str, Any]:
-        """Liveness, the number of calls in memory, and the speech engine's queue lag (seconds)."""
-        sessions = live.calls.active()
-        return {
-            "status": "ok",
-            "calls": len(sessions),
-            "live_calls": sum(1 for s in sessions if not s.ended),
-            "queue_lag": round(live.calls.queue_lag, 3),
-        }
+    app.include_router(health.router)
 
     return app

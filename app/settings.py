@@ -304,6 +304,36 @@ class Settings(BaseSettings):
         description="Severity (info, warning, critical) of each nudge kind (JSON object).",
     )
 
+    # --- scale-out (docs/scaling.md) ------------------------------------------------------------
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (redis://host:6379/0). Set: decoding goes to `secondear worker` processes "
+        "over Redis Streams. Empty: one process decodes in itself.",
+    )
+    decode_claim_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="A worker takes over the decode jobs another worker has held this long without "
+        "answering (it died).",
+    )
+    decode_resend_seconds: float = Field(
+        default=8.0,
+        gt=0,
+        description="A server sends a final's decode job again when no answer came this soon "
+        "(Redis lost it).",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        description="Bearer token /metrics asks for. Empty: /metrics is open to whoever reaches the process.",
+    )
+    worker_batch_size: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Finals a worker decodes together in one batch "
+        "(several calls share the model; 8 on a GPU).",
+    )
+
     def resolved_database_url(self) -> str:
         """The database URL to use: the setting, or SQLite in data_dir."""
         if self.database_url:

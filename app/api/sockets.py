@@ -18,6 +18,7 @@ from app.auth.rules import Grant
 from app.calls.session import CallSession
 from app.deps import Live
 from app.protocol import CloseCode, Role
+from app.scale.lease import OwnedElsewhere
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,12 @@ async def admit(ws: WebSocket, grant: Grant, live: Live) -> Admitted:
     """Accept a socket its route's access rule let through, and load the live call."""
     await ws.accept()
     channel = Channel(ws)
-    session = await live.calls.get(grant.call.id)
+    try:
+        session = await live.calls.get(grant.call.id)
+    except OwnedElsewhere:
+        # Processes share calls through Redis and another one runs this call: the client
+        # reconnects and the load balancer, routing by call id, sends it there.
+        await _refuse(channel, CloseCode.RESTARTING, "moved", "This call runs on another server; reconnect.")
     if session is None:
         await _refuse(channel, CloseCode.NO_CALL, "no_call", "There is no call with this id.")
     return Admitted(channel, grant.role, session)

@@ -20,7 +20,7 @@ from app.audio.asr import Transcriber, Transcription, final_request, load_transc
 from app.audio.bleed import Loudness
 from app.audio.events import Event
 from app.audio.frames import SAMPLE_RATE
-from app.audio.scheduler import DecodeScheduler, SchedulerStats, TrackKey
+from app.audio.scheduler import DecodeScheduler, Scheduler, SchedulerStats, TrackKey
 from app.audio.stream import DecodeJob, TextContext, TrackProcessor
 from app.audio.vad import SileroVad, Vad
 from app.settings import Settings
@@ -58,12 +58,19 @@ class SpeechEngine:
         self.settings = settings
         self._transcriber = transcriber
         self._vad_factory = vad_factory
-        self._scheduler: DecodeScheduler | None = None
+        self._scheduler: Scheduler | None = None
         self._calls: dict[str, _Call] = {}
 
     async def start(self) -> None:
         """Load Whisper (in a thread, unless a transcriber was given) and start the worker."""
         if self._scheduler is not None:
+            return
+        if self.settings.redis_url and self._transcriber is None:
+            # Decoding is done by `secondear worker` processes; this process only runs the VAD.
+            from app.scale.remote import RemoteScheduler
+
+            self._scheduler = RemoteScheduler(self.settings)
+            await self._scheduler.start()
             return
         if self._transcriber is None:
             self._transcriber = await asyncio.to_thread(load_transcriber, self.settings)
@@ -95,6 +102,10 @@ class SpeechEngine:
     def queue_lag(self) -> float:
         """Seconds the oldest waiting decode has waited."""
         return 0.0 if self._scheduler is None else self._scheduler.queue_lag
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        return self._scheduler
 
     @property
     def stats(self) -> SchedulerStats:
@@ -152,7 +163,7 @@ class LiveTrack:
     def __init__(
         self,
         engine: SpeechEngine,
-        scheduler: DecodeScheduler,
+        scheduler: Scheduler,
         call_id: str,
         processor: TrackProcessor,
         on_event: EventHandler,

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from app.audio.asr import Transcriber, Transcription
 from app.audio.jobs import DecodeJob
@@ -32,6 +33,20 @@ Done = Callable[[DecodeJob, Transcription | None], None]
 # A track's partials may use at most 1/PARTIAL_DUTY of the worker's time: under load (slower
 # decodes) they come less often by themselves.
 PARTIAL_DUTY = 4.0
+
+
+class Scheduler(Protocol):
+    """What the speech engine needs from a scheduler: this module's `DecodeScheduler` (one
+    process) or `app.scale.remote.RemoteScheduler` (decode workers over Redis)."""
+
+    stats: SchedulerStats
+
+    async def start(self) -> None: ...
+    async def aclose(self) -> None: ...
+    def submit(self, key: TrackKey, job: DecodeJob, done: Done) -> None: ...
+    def remove_track(self, key: TrackKey) -> None: ...
+    @property
+    def queue_lag(self) -> float: ...
 
 
 @dataclass(eq=False)

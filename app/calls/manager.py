@@ -10,6 +10,7 @@ import time
 from app.calls import recording
 from app.calls.session import CallSession, LiveServices
 from app.protocol import CloseCode
+from app.scale.lease import CallLeases, OwnedElsewhere
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,12 @@ class CallManager:
         self._loading: dict[str, asyncio.Lock] = {}
         self._deleting: set[str] = set()
         self.started = time.time()
+        # Set when processes share a Redis: a call runs only in the process holding its lease.
+        self.leases: CallLeases | None = None
+
+    def use_leases(self, leases: CallLeases) -> None:
+        self.leases = leases
+        leases.on_lost = self._lost
 
     async def get(self, call_id: str) -> CallSession | None:
         """The session of a call, loading it (and its history) on first use; None if unknown."""
@@ -34,8 +41,12 @@ class CallManager:
             session = self._sessions.get(call_id)
             if session is None:
                 store = self.services.store
+                if self.leases is not None and not await self.leases.acquire(call_id):
+                    raise OwnedElsewhere(call_id)
                 history = await store.run(store.repo.history, call_id)
                 if history is None:
+                    if self.leases is not None:
+                        await self.leases.release(call_id)
                     return None
                 if history.call.recording:
                     # Chunks a killed server left as raw PCM become FLAC before new audio arrives.
@@ -70,6 +81,18 @@ class CallManager:
             session.detached_at = time.monotonic()
         if session.ended and session.idle() and self._sessions.get(session.id) is session:
             del self._sessions[session.id]
+            if self.leases is not None:
+                asyncio.get_running_loop().create_task(self.leases.release(session.id))
+
+    def _lost(self, call_id: str) -> None:
+        """Another process took this call over: drop it here; its sockets reconnect there."""
+        session = self._sessions.pop(call_id, None)
+        if session is None:
+            return
+        for track in session.tracks.values():
+            if track.claim is not None:
+                track.claim.close(CloseCode.RESTARTING, "This call moved to another server; reconnect.")
+        asyncio.get_running_loop().create_task(session.close())
 
     async def unload(self, call_id: str, *, deleting: bool = False) -> None:
         """Close the call's session (its sockets are told the server let it go) and drop it.
@@ -90,3 +113,5 @@ class CallManager:
                 await session.close()
             except Exception:
                 log.exception("call %s: error while closing", session.id)
+        if self.leases is not None:
+            await self.leases.aclose()

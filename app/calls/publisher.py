@@ -24,6 +24,7 @@ from app.calls.pipeline import Heard, Outcome, Spoke
 from app.db.repository import CallHistory, Store, new_id
 from app.db.tables import IntervalRow, MarkRow, NudgeRow, UtteranceRow
 from app.protocol import Role
+from app.scale.metrics import EVENTS_SENT
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class Publisher:
             message = event.model_validate({**fields, "seq": seq, "call_time": self._clock()})
             self.published_seq = seq
             self.hub.publish(protocol.dump(message), kind=getattr(message, "type", None))
+            EVENTS_SENT.labels(str(getattr(message, "type", event.__name__))).inc()
 
     async def send_talk(self, talk: protocol.Talk) -> None:
         self.talk = talk

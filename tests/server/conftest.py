@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from app.deps import Live
 from app.main import create_app
 from app.settings import Settings
 
+from . import services
 from .fakes import FakeEngine, FakeTagger
 from .harness import OWNER_TOKENS, Account, add_account, serve_in_thread
 
@@ -70,3 +72,49 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     with serve_in_thread(asgi) as url:  # type: ignore[arg-type]
         OWNER_TOKENS[url] = owner.token
         yield LiveServer(url, app.state.live, loops[0])
+
+
+# --- a real PostgreSQL and a real Redis (tests/server/services.py) -------------------------------
+
+
+def _services_or_skip() -> None:
+    absent = services.missing()
+    if absent:
+        # In CI scripts/system-deps.sh installs them, and conftest fails any skip there.
+        pytest.skip(f"not installed: {', '.join(absent)} (Debian: postgresql redis-server)")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[services.Postgres]:
+    _services_or_skip()
+    pg = services.Postgres()
+    pg.start()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[services.RedisServer]:
+    _services_or_skip()
+    server = services.RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: services.RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url
+
+
+@pytest.fixture(autouse=True)
+def _database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With SECONDEAR_TEST_DATABASE=pg every test here gets a fresh PostgreSQL database (by the
+    environment, so servers started as subprocesses use it too); otherwise SQLite in data_dir."""
+    if os.environ.get("SECONDEAR_TEST_DATABASE") == "pg":
+        pg: services.Postgres = request.getfixturevalue("postgres")
+        monkeypatch.setenv("SECONDEAR_DATABASE_URL", pg.new_database())

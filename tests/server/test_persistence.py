@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from sqlalchemy import create_engine, text
 
 from app.calls.report import call_report
 from app.db.repository import CallHistory
@@ -25,8 +25,15 @@ pytestmark = pytest.mark.slow  # starts a server
 
 
 def rows(server: FakeServer, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(server.settings.data_dir / "secondear.db") as db:
-        return db.execute(sql, args).fetchall()
+    """`sql` with `?` placeholders, on the server's store (SQLite, or PostgreSQL in the pg run)."""
+    parts = sql.split("?")
+    named = "".join(f"{part}:p{i}" for i, part in enumerate(parts[:-1])) + parts[-1]
+    engine = create_engine(server.settings.resolved_database_url())
+    try:
+        with engine.connect() as db:
+            return [tuple(r) for r in db.execute(text(named), {f"p{i}": a for i, a in enumerate(args)})]
+    finally:
+        engine.dispose()
 
 
 async def test_persistence_everything_is_written_as_it_happens(fake_server: FakeServer) -> None:

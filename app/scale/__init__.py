@@ -1,0 +1,1 @@
+"""Scale-out: decode jobs on Redis Streams for `secondear worker` processes (docs/scaling.md)."""
