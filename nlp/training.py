@@ -52,12 +52,16 @@ MAX_POSITIVE_WEIGHT = 6.0
 THRESHOLDS: Mapping[str, Mapping[str, float]] = {
     "default": {"report": 0.5, "live": 0.8},
     # Research interviews are half closed questions: only the clearest go live, so a buddy gets
-    # a handful of cards per 10 minutes (`secondear analyze` replays the policy to check).
-    "closed_question": {"live": 0.95},
+    # a handful of cards per 10 minutes (`secondear analyze` replays the policy to check; the
+    # nudge policy's cooldown keeps closed-question cards to one per 45 s of call). At 0.95 no
+    # plain "Do you use X?" went live at all (they score 0.93-0.95), and the buddy lost the
+    # card the product exists for.
+    "closed_question": {"live": 0.9},
     "hypothetical_question": {"report": 0.3},
     # Too few examples for the model to learn on held-out interviews; their rules are precise
-    # (one false hit in 1,359 real turns), so a rule hit alone reports them, report only.
-    "leading_question": {"rule_reports": 1.0},
+    # (one false hit in 1,359 real turns), so a rule hit alone reports them; the textbook cases
+    # ("Don't you think ...?", 0.70) go live.
+    "leading_question": {"rule_reports": 1.0, "live": 0.65},
     "compliment_fishing": {"rule_reports": 1.0},
     "pitch": {"rule_reports": 1.0},
     # Precision 0.8 or better for what is shown at all: a stutter is not a stack.

@@ -48,16 +48,21 @@ class Account:
 
 
 def add_account(
-    data_dir: Path, email: str = "ana@example.com", role: str = "member", name: str | None = None
+    data_dir: Path,
+    email: str = "ana@example.com",
+    role: str = "member",
+    name: str | None = None,
+    database_url: str | None = None,
 ) -> Account:
     """An account with an API token, written straight into the server's database (as
-    `secondear user add` and `secondear token create` would)."""
+    `secondear user add` and `secondear token create` would). Servers that share one database
+    (`database_url`) share the account: a second call only adds a token."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(Settings(data_dir=data_dir).resolved_database_url())
+    engine = open_engine(database_url or Settings(data_dir=data_dir).resolved_database_url())
     try:
         migrate(engine)
         accounts = Accounts(engine)
-        user = accounts.add_user(
+        user = accounts.user_by_email(email) or accounts.add_user(
             email=email,
             name=name or email.split("@")[0].title(),
             role=role,
@@ -117,7 +122,7 @@ class ServerProcess:
     def start(self, timeout: float = 120) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.owner is None:
-            self.owner = add_account(self.data_dir)
+            self.owner = add_account(self.data_dir, database_url=self.env.get("SECONDEAR_DATABASE_URL"))
             OWNER_TOKENS[self.url] = self.owner.token
         out = self.log.open("ab")
         self.proc = subprocess.Popen(

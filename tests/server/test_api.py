@@ -125,7 +125,7 @@ async def test_api_clip_only_for_recorded_calls(fake_server: FakeServer) -> None
 async def test_api_report_speakers_renamed_and_swapped(fake_server: FakeServer) -> None:
     call = await create_call(fake_server.url, title="Names", interviewer="Ana", customer="Bob")
     url = f"/api/calls/{call['id']}/report"
-    async with httpx.AsyncClient(base_url=fake_server.url) as client:
+    async with member_client(fake_server.url) as client:
         plain = (await client.get(url)).json()
         assert (plain["names"]["interviewer"], plain["names"]["customer"]) == ("Ana", "Bob")
         swapped = (await client.get(url, params={"swap": "true"})).json()

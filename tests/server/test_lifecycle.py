@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
 import pytest
 
 from app.calls.retention import delete_call, run_lifecycle
 
 from .conftest import LiveServer
 from .fakes import frames, silence, tone
-from .harness import Events, audio_socket, create_call
+from .harness import Events, audio_socket, create_call, member_client
 
 pytestmark = pytest.mark.slow  # starts a server
 T = TypeVar("T")
@@ -67,7 +66,7 @@ async def test_lifecycle_delete_call_leaves_nothing(server: LiveServer) -> None:
     assert deleted == [(cid, "deleted")]
     assert _rows(data, cid) == dict.fromkeys((*TABLES, "calls"), 0)
     assert not [p for p in data.rglob("*") if cid in str(p)]
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with member_client(server.url) as client:
         assert (await client.get(f"/api/calls/{cid}")).status_code == 404
     assert live.calls.loaded(cid) is None
     # Deleting again, or an id that names no folder, deletes nothing.
@@ -92,7 +91,7 @@ async def test_lifecycle_retention_deletes_old_audio_then_old_calls(server: Live
     assert run.audio_deleted == [cid] and not run.deleted
     assert not (data / "recordings" / cid).exists()
     assert _rows(data, cid)["utterances"] == 1  # the transcript stays
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with member_client(server.url) as client:
         assert (await client.get(f"/api/calls/{cid}/clip", params={"start": 0, "end": 1})).status_code != 200
 
     gone: list[tuple[str, str]] = []
@@ -120,12 +119,12 @@ async def test_lifecycle_calls_nobody_ended_are_ended_when_idle(server: LiveServ
     session.last_audio -= 3601
     run = await server.run(run_lifecycle, live.calls, settings)
     assert run.ended == [cid] and live.calls.loaded(cid) is None
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with member_client(server.url) as client:
         assert (await client.get(f"/api/calls/{cid}")).json()["status"] == "ended"
     # A live call not in memory (the server restarted and nobody came back) is ended too.
     other = (await create_call(server.url))["id"]
     live.calls.started -= 7200
     run = await server.run(run_lifecycle, live.calls, settings, now=time.time() + 3601)
     assert run.ended == [other] and live.calls.loaded(other) is None
-    async with httpx.AsyncClient(base_url=server.url) as client:
+    async with member_client(server.url) as client:
         assert (await client.get(f"/api/calls/{other}")).json()["status"] == "ended"

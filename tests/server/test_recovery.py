@@ -13,7 +13,7 @@ from app.main import create_app
 
 from .conftest import fake_settings
 from .fakes import FakeEngine, FakeTagger, frames, silence, tone
-from .harness import Events, audio_socket, create_call, serve_in_thread
+from .harness import OWNER_TOKENS, Events, add_account, audio_socket, create_call, serve_in_thread
 
 pytestmark = pytest.mark.slow  # starts a server
 
@@ -29,7 +29,9 @@ async def _wait_ack(ws, samples: int) -> None:  # type: ignore[no-untyped-def]
 async def test_recovery_open_segment_is_heard_again_after_a_restart(tmp_path: Path, recorded: bool) -> None:
     settings = fake_settings(tmp_path / "data")
     first = FakeEngine()
+    owner = add_account(settings.data_dir)
     with serve_in_thread(create_app(settings, engine=first, tagger=FakeTagger())) as url:
+        OWNER_TOKENS[url] = owner.token
         call = await create_call(url, recording_consent=recorded)
         cid, tokens = call["id"], call["tokens"]
         first.script(cid, "customer", ["Said before the crash."])

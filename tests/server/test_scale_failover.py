@@ -16,7 +16,7 @@ import pytest
 from app.commands.replay import read_stereo, stream_track
 from nlp.types import SPEAKERS
 
-from .harness import Events, ServerProcess, create_call, free_port
+from .harness import OWNER_TOKENS, Events, ServerProcess, create_call, free_port
 from .services import FailoverProxy, Postgres
 from .speech import make_call, need_espeak
 from .test_scale_decode import WorkerProcess, wait_workers
@@ -63,6 +63,9 @@ async def test_scale_owner_killed_mid_call_the_other_process_takes_over(
     turns = make_call(path, [("interviewer", QUESTION, 0.5), ("customer", ANSWER, 9.0)])
     balancer = FailoverProxy([a.port, b.port])
     await balancer.start()
+    # The two servers share one database, so one account: calls made through the balancer are its.
+    assert a.owner is not None
+    OWNER_TOKENS[balancer.url] = a.owner.token
     try:
         call = await create_call(balancer.url, title="Failover")
         cid, tokens = call["id"], call["tokens"]
