@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from app.calls.retention import delete_call, run_lifecycle
+from app.settings import Settings
 
 from .conftest import LiveServer
 from .fakes import frames, silence, tone
@@ -44,11 +45,16 @@ async def _recorded_call(server: LiveServer) -> str:
 
 
 def _rows(data: Path, cid: str) -> dict[str, int]:
-    with sqlite3.connect(data / "secondear.db") as db:
-        counts = {
-            t: db.execute(f"select count(*) from {t} where call_id=?", (cid,)).fetchone()[0] for t in TABLES
-        }
-        counts["calls"] = db.execute("select count(*) from calls where id=?", (cid,)).fetchone()[0]
+    """Rows about the call in each table, in the server's store (SQLite in `data`, or the
+    PostgreSQL of the pg run, which the environment names)."""
+    engine = create_engine(Settings(data_dir=data).resolved_database_url())
+    try:
+        with engine.connect() as db:
+            count = lambda sql: db.execute(text(sql), {"cid": cid}).scalar_one()  # noqa: E731
+            counts = {t: count(f"select count(*) from {t} where call_id = :cid") for t in TABLES}
+            counts["calls"] = count("select count(*) from calls where id = :cid")
+    finally:
+        engine.dispose()
     return counts
 
 
@@ -72,7 +78,8 @@ async def test_lifecycle_delete_call_leaves_nothing(server: LiveServer) -> None:
     # Deleting again, or an id that names no folder, deletes nothing.
     assert not await server.run(delete_call, live.calls, cid)
     assert not await server.run(delete_call, live.calls, "..")
-    assert (data / "recordings").is_dir() and (data / "secondear.db").is_file()
+    assert (data / "recordings").is_dir()
+    assert _rows(data, keep)["calls"] == 1  # the store itself is still there
     # The other call is untouched.
     assert _rows(data, keep)["utterances"] and any((data / "recordings" / keep).rglob("*.flac"))
 
