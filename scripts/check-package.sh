@@ -109,7 +109,7 @@ report = json.load(open("report.json"))
 flags = report["questions"]["by_flag"]
 assert report["names"] == {"interviewer": "Dana", "customer": "Sam"}, report["names"]
 assert flags["closed_question"] == 2 and flags["hypothetical_question"] == 1, flags
-assert [w["evidence"] for w in report["workarounds"]] == ["by hand"], report["workarounds"]
+assert [w["evidence"].rstrip(".") for w in report["workarounds"]] == ["by hand"], report["workarounds"]
 assert "Excel" in open("report.html").read()
 EOF
 
