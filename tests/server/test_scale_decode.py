@@ -245,7 +245,8 @@ async def test_scale_worker_batches_finals_of_several_calls_and_drops_stale_part
             answers[reply.id] = reply.result
     assert answers["s0:2"] is None
     assert " ".join(s.text for s in answers["s0:1"] or ()).startswith("Can you walk me through")
-    assert "spreadsheet" in " ".join(s.text for s in answers["s1:1"] or ())
+    # Batched decoding may split a compound ("spread sheet"): compare the words run together.
+    assert "spreadsheet" in "".join(s.text for s in answers["s1:1"] or ()).replace(" ", "").lower()
     # Answered jobs leave the streams: nothing is left for another worker to claim.
     assert client.xlen(wire.FINALS) == 0 and client.xlen(wire.PARTIALS) == 0
     client.close()
