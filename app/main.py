@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -73,15 +74,24 @@ def create_app(
             recordings=settings.data_dir / "recordings",
         )
         manager = CallManager(services)
+        shared: Any = None
         if settings.redis_url:
             # Several processes share the calls: one at a time runs each (docs/scaling.md).
             import redis.asyncio as aioredis
 
+            from app.scale.commands import Commands
+            from app.scale.fanout import EventFanout, EventRelays
             from app.scale.lease import CallLeases
             from app.scale.remote import process_id
 
             owner = getattr(getattr(speech, "scheduler", None), "server_id", None) or process_id("server")
             manager.use_leases(CallLeases(aioredis.Redis.from_url(settings.redis_url), owner))
+            # Blocking reads (relayed events, forwarded requests) wait 1 s at most: 5 s is a dead link.
+            shared = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+            manager.fanout = EventFanout(shared)
+            manager.relays = EventRelays(shared)
+            manager.commands = Commands(shared, owner, manager)
+            await manager.commands.start()
         limits = LoginLimits(
             per_account=settings.login_failures_per_account,
             per_address=settings.login_failures_per_address,
@@ -107,6 +117,8 @@ def create_app(
             lifecycle.cancel()
             await asyncio.gather(lifecycle, return_exceptions=True)
             await manager.close()
+            if shared is not None:
+                await shared.aclose()
             await speech.aclose()
             services.close()
             store.close()

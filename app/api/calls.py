@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
@@ -15,6 +16,7 @@ from app.calls import recording
 from app.calls.messages import call_payload
 from app.db.tables import CallRow
 from app.deps import Live, LiveDep
+from app.scale.commands import NoCall, Unavailable, act
 
 router = APIRouter(prefix="/api/calls", tags=["calls"])
 
@@ -127,14 +129,26 @@ async def get_call(grant: ReadCall, live: LiveDep) -> CallOut:
     return await _call_out(live, grant.call)
 
 
-@router.post("/{call_id}/end", response_model=CallOut)
+@router.post(
+    "/{call_id}/end",
+    response_model=CallOut,
+    responses={503: {"description": "The server running the call did not answer; retry after Retry-After."}},
+)
 async def end_call(call_id: str, live: LiveDep, grant: EndCall) -> CallOut:
-    """End the call (its interviewer or buddy): the last words are transcribed first."""
-    session = await live.calls.end(call_id)
-    if session is not None:
-        live.calls.forget_if_idle(session)
-        return call_payload(session.call, call_time=session.call_time())
-    return await _call_out(live, await find_call(live, call_id))
+    """End the call (its interviewer or buddy): the last words are transcribed first. With several
+    server processes, any of them takes the request and the one running the call ends it."""
+    try:
+        ended = await act(live.calls, call_id, "end", {})
+    except NoCall:
+        return await _call_out(live, await find_call(live, call_id))
+    except Unavailable as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The server running this call did not answer; the call is moving to another one. "
+            "Try again in a few seconds.",
+            headers={"Retry-After": str(math.ceil(exc.retry_after))},
+        ) from exc
+    return CallOut.model_validate(ended)
 
 
 @router.get(

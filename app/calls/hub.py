@@ -8,6 +8,7 @@ bound; its page reconnects and gets the `state` snapshot, so it loses nothing fo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.db.repository import Role
@@ -52,6 +53,9 @@ class Hub:
     def __init__(self, max_backlog: int = 2000) -> None:
         self.max_backlog = max_backlog
         self._subscribers: set[Subscriber] = set()
+        self.mirror: Callable[[str, str | None], None] | None = None
+        """Also handed every published event: with Redis, the call's owner appends them to the
+        call's stream so other processes relay them (`app.scale.fanout`)."""
 
     def subscribe(self, role: Role) -> Subscriber:
         sub = Subscriber(role)
@@ -63,6 +67,8 @@ class Hub:
         sub._end(CLOSED)
 
     def publish(self, text: str, kind: str | None = None) -> None:
+        if self.mirror is not None:
+            self.mirror(text, kind)
         for sub in list(self._subscribers):
             if sub.role == "interviewer" and kind in PRIVATE_FROM_INTERVIEWER:
                 continue

@@ -6,11 +6,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from app.calls import recording
 from app.calls.session import CallSession, LiveServices
 from app.protocol import CloseCode
 from app.scale.lease import CallLeases, OwnedElsewhere
+
+if TYPE_CHECKING:
+    from app.scale.commands import Commands
+    from app.scale.fanout import EventFanout, EventRelays
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +29,11 @@ class CallManager:
         self.started = time.time()
         # Set when processes share a Redis: a call runs only in the process holding its lease.
         self.leases: CallLeases | None = None
+        # Also set then: the owner mirrors each call's events to Redis, other processes relay
+        # them to their events sockets and forward call requests to the owner (app.scale).
+        self.fanout: EventFanout | None = None
+        self.relays: EventRelays | None = None
+        self.commands: Commands | None = None
 
     def use_leases(self, leases: CallLeases) -> None:
         self.leases = leases
@@ -52,6 +62,8 @@ class CallManager:
                     # Chunks a killed server left as raw PCM become FLAC before new audio arrives.
                     await asyncio.to_thread(recording.seal_leftovers, self.services.recordings / call_id)
                 session = CallSession(history, self.services)
+                if self.fanout is not None:
+                    session.hub.mirror = self.fanout.mirror(call_id)
                 await session.recover(history)
                 self._sessions[call_id] = session
         self._loading.pop(call_id, None)
@@ -113,5 +125,8 @@ class CallManager:
                 await session.close()
             except Exception:
                 log.exception("call %s: error while closing", session.id)
+        for part in (self.commands, self.relays, self.fanout):
+            if part is not None:
+                await part.aclose()
         if self.leases is not None:
             await self.leases.aclose()

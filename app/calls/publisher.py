@@ -19,11 +19,11 @@ from pydantic import BaseModel
 
 from app import protocol
 from app.calls.hub import Hub
-from app.calls.messages import final_payload, mark_payload, nudge_row, utterance_row
+from app.calls.messages import call_payload, final_payload, mark_payload, nudge_row, utterance_row
 from app.calls.pipeline import Heard, Outcome, Spoke
 from app.db.repository import CallHistory, Store, new_id
 from app.db.tables import IntervalRow, MarkRow, NudgeRow, UtteranceRow
-from app.protocol import Role
+from app.protocol import SAMPLE_RATE, Role
 from app.scale.metrics import EVENTS_SENT
 
 log = logging.getLogger(__name__)
@@ -176,3 +176,18 @@ class Publisher:
         await self.emit(protocol.RatingEvent, {"nudge_id": nudge_id, "helpful": helpful}, persist=persist)
         nudge.helpful = helpful
         return True
+
+
+def stored_state(history: CallHistory, store: Store, role: Role, share_target: float) -> tuple[str, int]:
+    """The `state` message built from the database alone, and the sequence number it covers: what
+    a process that does not run the call (it relays the owner's events) sends a joining socket.
+
+    Every event with a higher number comes later through the relay; the ones at or below it are in
+    this state already (stored) or were fleeting (partials, talk)."""
+    call_time = max(history.received.values(), default=0) / SAMPLE_RATE
+    publisher = Publisher(history, store, lambda: call_time)
+    rows: list[UtteranceRow | NudgeRow | MarkRow] = [*history.utterances, *history.nudges, *history.marks]
+    covered = max([history.call.seq, *(row.seq for row in rows)])
+    publisher.published_seq = covered
+    call = call_payload(history.call, call_time=call_time)
+    return publisher.snapshot(call, role, share_target), covered

@@ -77,6 +77,13 @@ class CallLeases:
                 return False
             await asyncio.sleep(0.25)
 
+    async def holder(self, call_id: str) -> str | None:
+        """The process that owns the call now (None: nobody; raises when Redis cannot say)."""
+        value = await self.redis.get(lease_key(call_id))
+        if value is None:
+            return None
+        return value.decode() if isinstance(value, bytes) else str(value)
+
     async def release(self, call_id: str) -> None:
         self.held.discard(call_id)
         with contextlib.suppress(RedisError, OSError):
