@@ -322,6 +322,13 @@ class Settings(BaseSettings):
         description="A server sends a final's decode job again when no answer came this soon "
         "(Redis lost it).",
     )
+    forward_wait_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A request that changes a call (ending it, a buddy's flag or note) reaching a server "
+        "that does not run the call is forwarded to the one that does; without an answer this soon "
+        "(it is stuck, or died and its call has not moved yet) the client is told to retry (HTTP 503).",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="Bearer token /metrics asks for. Empty: /metrics is open to whoever reaches the process.",

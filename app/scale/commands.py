@@ -35,9 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How long a sender waits for the owner's answer. Ending a call transcribes its last words first
-# (up to session.FINISH_TIMEOUT); a buddy's mark is one insert.
-END_WAIT_SECONDS = 30.0
+# A buddy's mark is one insert: its sender waits at most this long (ending a call transcribes its
+# last words first, up to session.FINISH_TIMEOUT, so it waits `forward_wait_seconds`).
 ACTION_WAIT_SECONDS = 5.0
 ANSWER_TTL_SECONDS = 60
 COMMANDS_MAXLEN = 1000
@@ -88,6 +87,7 @@ async def apply(manager: CallManager, session: CallSession, op: str, args: dict[
 
 class Commands:
     def __init__(self, redis: aioredis.Redis, me: str, manager: CallManager) -> None:
+        self.wait = manager.services.settings.forward_wait_seconds
         self.redis = redis
         self.me = me
         self.manager = manager
@@ -151,7 +151,7 @@ class Commands:
         """(True, result) once the owner answered; (False, None) when it let the call go or is gone."""
         answer_key = f"{wire.PREFIX}:answer:{secrets.token_hex(8)}"
         fields: wire.Outgoing = {"call": call_id, "op": op, "args": json.dumps(args), "answer": answer_key}
-        deadline = time.monotonic() + (END_WAIT_SECONDS if op == "end" else ACTION_WAIT_SECONDS)
+        deadline = time.monotonic() + (self.wait if op == "end" else min(self.wait, ACTION_WAIT_SECONDS))
         try:
             await self.redis.xadd(commands_stream(owner), fields, maxlen=COMMANDS_MAXLEN, approximate=True)
             while time.monotonic() < deadline:
