@@ -49,6 +49,43 @@ class Scheduler(Protocol):
     def queue_lag(self) -> float: ...
 
 
+@dataclass
+class PartialGate:
+    """Back-pressure for partials, all tracks together: partials give way first, finals never.
+
+    The per-track duty above bounds each track, not their sum: four calls are eight tracks, whose
+    partials alone could keep the decoder busy, and a final that arrives waits behind a partial
+    already decoding. So, over the last `window` seconds, partials may use at most `share` of the
+    decoder's time; and once a final had to wait more than `final_wait` for its decode to begin,
+    no partial is queued or started for `hold` seconds. The clock is the caller's (tested with a
+    scripted timeline).
+    """
+
+    share: float = 0.3
+    window: float = 10.0
+    final_wait: float = 0.25
+    hold: float = 4.0
+    _spent: deque[tuple[float, float]] = field(default_factory=deque)
+    """(when it ended, seconds) of the recent partial decodes."""
+    _hold_until: float = float("-inf")
+
+    def allows(self, now: float) -> bool:
+        """Whether a partial may be queued, or started, now."""
+        if now < self._hold_until:
+            return False
+        while self._spent and self._spent[0][0] < now - self.window:
+            self._spent.popleft()
+        return sum(seconds for _, seconds in self._spent) < self.share * self.window
+
+    def partial_decoded(self, now: float, seconds: float) -> None:
+        self._spent.append((now, seconds))
+
+    def final_started(self, now: float, waited: float) -> None:
+        """A final's decode begins after waiting `waited` seconds in the queue."""
+        if waited > self.final_wait:
+            self._hold_until = max(self._hold_until, now + self.hold)
+
+
 @dataclass(eq=False)
 class Entry:
     key: TrackKey
@@ -188,6 +225,7 @@ class DecodeScheduler:
         self._running: Entry | None = None
         self._partial_cost = 0.0  # recent seconds per partial decode (moving average)
         self._last_partial: dict[TrackKey, float] = {}
+        self.partial_gate = PartialGate()
         self.stats = SchedulerStats()
 
     async def start(self) -> None:
@@ -212,6 +250,7 @@ class DecodeScheduler:
         if job.kind == "partial" and (
             self.queue_lag > self._partial_max_lag
             or now - self._last_partial.get(key, -1e9) < PARTIAL_DUTY * self._partial_cost
+            or not self.partial_gate.allows(now)
         ):
             # Behind already, or partials would take too much of the worker: this one would
             # only be stale by the time it is decoded. The track asks again later.
@@ -261,8 +300,14 @@ class DecodeScheduler:
                 entry.done(job, None)
                 continue
             started = self._clock()
+            if job.kind == "partial" and not self.partial_gate.allows(started):
+                # Queued before the load came: by now a final would wait behind it.
+                self.stats.dropped_partials += 1
+                entry.done(job, None)
+                continue
             if job.kind == "final":
                 self.stats.max_final_wait = max(self.stats.max_final_wait, started - entry.submitted)
+                self.partial_gate.final_started(started, started - entry.submitted)
             self._running = entry
             result: Transcription | None
             try:
@@ -286,6 +331,7 @@ class DecodeScheduler:
                 self._partial_cost = (
                     spent if not self._partial_cost else 0.7 * self._partial_cost + 0.3 * spent
                 )
+                self.partial_gate.partial_decoded(self._clock(), spent)
             if job.cancelled:
                 self.stats.wasted += 1
             try:
