@@ -1,12 +1,17 @@
 """Scale-out benchmark: the Redis decode path against in-process decoding, in the same run.
 
     .venv/bin/python -m bench.scale --calls 1 4 --duration 60 --workers 1
+    .venv/bin/python -m bench.scale --throughput --duration 300 --workers 1 2   # calls at p95 <= 2.5 s
     .venv/bin/python -m bench.scale --batch          # batching gain of one worker, CPU
 
 For each number of calls, the same synthetic calls (bench/live.py) are streamed in real time into
 (a) one embedded server (decoding in itself) and (b) one server with SECONDEAR_REDIS_URL and
 `--workers` decode worker processes, on a Redis started here. Measured by the outside client, as in
 bench.live: end of speech -> final p50/p95/max, and the overhead of (b) over (a).
+
+`--throughput`: for in-process decoding (the baseline) and for each number of `--workers`, the
+calls of `--calls` (default 1 2 3 4 6 8) are run in turn until final p95 goes over `--target`; the
+table says how many calls each held.
 
 `--batch`: four finals' audio decoded one after the other and as one batch by the same Whisper
 model (what a worker with SECONDEAR_WORKER_BATCH_SIZE > 1 does when several calls' finals wait).
@@ -60,6 +65,7 @@ def run_mode(args: argparse.Namespace, calls: int, redis_workers: int) -> dict[s
     procs: list[subprocess.Popen[bytes]] = []
     env = {**os.environ, "SECONDEAR_DATA_DIR": str(tmp / "data")}
     try:
+        token = live.bench_member(env)
         if redis_workers:
             redis_port = _free_port()
             procs.append(
@@ -100,6 +106,7 @@ def run_mode(args: argparse.Namespace, calls: int, redis_workers: int) -> dict[s
             speed=1.0,
             server=url,
             port=port,
+            token=token,
         )
         return asyncio.run(live.bench(ns))
     finally:
@@ -152,11 +159,47 @@ def batch_gain(clips: int = 4, repeats: int = 3) -> dict[str, Any]:
     }
 
 
+def mode_name(workers: int) -> str:
+    return "in-process" if workers == 0 else f"Redis, {workers} worker(s)"
+
+
+def row(calls: int, mode: str, r: dict[str, Any]) -> str:
+    return (
+        f"| {calls} | {mode} | {r['finals']} | {live.fmt(r['final_p50'])} | "
+        f"{live.fmt(r['final_p95'])} | {live.fmt(r['final_max'])} |"
+    )
+
+
+def throughput(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Calls each mode holds at final p95 <= target: more calls until p95 goes over (or no final)."""
+    held: dict[str, int] = {}
+    for workers in (0, *args.workers):
+        mode = mode_name(workers)
+        held[mode] = 0
+        for calls in args.calls:
+            r = run_mode(args, calls, workers)
+            results[f"{calls}:{mode}"] = r
+            print(row(calls, mode, r), flush=True)
+            if r["final_p95"] is None or r["final_p95"] > args.target:
+                break
+            held[mode] = calls
+    results["throughput"] = held
+    print(f"\n| mode | calls at final p95 <= {args.target:g} s |\n|---|---|")
+    for mode, calls in held.items():
+        print(f"| {mode} | {calls} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, nargs="+", default=[1, 4], help="calls at once (default 1 4)")
+    parser.add_argument(
+        "--calls", type=int, nargs="+", help="calls at once (default 1 4; with --throughput 1 2 3 4 6 8)"
+    )
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of each call (default 60)")
-    parser.add_argument("--workers", type=int, default=1, help="decode workers in the Redis mode (default 1)")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="decode workers in the Redis mode(s) (default 1)"
+    )
+    parser.add_argument("--throughput", action="store_true", help="calls each mode holds at final p95")
+    parser.add_argument("--target", type=float, default=2.5, help="final p95 to hold, seconds (default 2.5)")
     parser.add_argument(
         "--source", default=str(REPO / "bench" / "out" / "calls"), help="synthetic calls folder"
     )
@@ -170,14 +213,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{b['batch_s']:.2f} s (x{b['one_by_one_s'] / b['batch_s']:.2f}); one by one with the live "
               f"short window {b['one_by_one_short_window_s']:.2f} s")  # fmt: skip
     else:
+        args.calls = args.calls or ([1, 2, 3, 4, 6, 8] if args.throughput else [1, 4])
         print("| calls | mode | finals | final p50 | final p95 | final max |\n|---|---|---|---|---|---|")
-        for calls in args.calls:
-            for workers in (0, args.workers):
-                r = run_mode(args, calls, workers)
-                mode = "in-process" if workers == 0 else f"Redis, {workers} worker(s)"
-                results[f"{calls}:{mode}"] = r
-                print(f"| {calls} | {mode} | {r['finals']} | {live.fmt(r['final_p50'])} | "
-                      f"{live.fmt(r['final_p95'])} | {live.fmt(r['final_max'])} |", flush=True)  # fmt: skip
+        if args.throughput:
+            throughput(args, results)
+        else:
+            for calls in args.calls:
+                for workers in (0, *args.workers):
+                    r = run_mode(args, calls, workers)
+                    results[f"{calls}:{mode_name(workers)}"] = r
+                    print(row(calls, mode_name(workers), r), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0

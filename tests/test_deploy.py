@@ -43,10 +43,13 @@ def test_deploy_commands_and_settings_exist() -> None:
     assert shlex.join(services["redis"]["command"]).startswith("redis-server")
 
 
-def test_deploy_balancer_routes_by_call_id_to_both_servers() -> None:
+def test_deploy_balancer_routes_audio_by_call_id_and_the_rest_to_either_server() -> None:
     conf = (DEPLOY / "nginx.conf").read_text()
     assert "hash $call_key consistent" in conf
-    assert re.search(r"\^/\(\?:ws\|api\)/calls/", conf)
+    keyed = re.findall(r"^\s*~(\S+)\s+\$id;", conf, re.MULTILINE)
+    # Only the audio sockets need the call's process; events are relayed and requests forwarded.
+    assert keyed == ["^/ws/calls/(?<id>[A-Za-z0-9]+)/audio$"]
+    assert re.search(r"default\s+\$request_id;", conf)
     assert {"server-a:8000", "server-b:8000"} <= set(re.findall(r"server (\S+:\d+)", conf))
     mounted = compose()["services"]["balancer"]["volumes"][0].split(":")[0]
     assert (DEPLOY / mounted).resolve() == DEPLOY / "nginx.conf"

@@ -87,13 +87,16 @@ async def test_scale_owner_killed_mid_call_the_other_process_takes_over(
         state = await again.wait_for(lambda m: m["type"] == "state", timeout=30)
         assert [u["id"] for u in state["transcript"]] == [final["id"]]
         assert [n["id"] for n in state["nudges"]] == [nudge["id"]]
-        assert state["seq"] > last_seq
+        # B may serve the buddy before the audio comes back (relaying, its state read from the
+        # database: it covers what the buddy saw) or after (running the call): never backwards.
+        assert state["seq"] >= last_seq
         # The capture side reconnected by itself and resent from the stored clock.
         await asyncio.wait_for(streaming, timeout=90)
         answer = await again.wait_for(
             lambda m: m["type"] == "transcript.final" and m["speaker"] == "customer", timeout=60
         )
         assert "keep" in answer["text"].lower()
+        assert answer["seq"] > state["seq"]
         assert answer["start"] == pytest.approx(turns[1].start, abs=0.4)
         assert answer["start"] > killed_at
         await again.close()
