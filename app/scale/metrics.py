@@ -43,6 +43,8 @@ class ServerFigures:
     calls_in_memory: int = 0
     audio_sockets: int = 0
     event_sockets: int = 0
+    relayed_sockets: int = 0
+    """Events sockets of calls another process runs, served from the call's Redis stream."""
     queue_lag: float = 0.0
     decodes: dict[str, int] = field(default_factory=dict)
     decode_seconds: dict[str, float] = field(default_factory=dict)
@@ -59,6 +61,7 @@ def server_figures(calls: CallManager) -> ServerFigures:
         calls_in_memory=len(sessions),
         audio_sockets=sum(1 for s in sessions for t in s.tracks.values() if t.claim is not None),
         event_sockets=sum(len(s.hub) for s in sessions),
+        relayed_sockets=len(calls.relays) if calls.relays is not None else 0,
         queue_lag=calls.queue_lag,
     )
     stats = getattr(calls.services.engine, "stats", None)
@@ -106,6 +109,7 @@ class _ServerCollector(Collector):
         sockets = GaugeMetricFamily("secondear_sockets", "Open WebSockets by kind.", labels=["kind"])
         sockets.add_metric(["audio"], f.audio_sockets)
         sockets.add_metric(["events"], f.event_sockets)
+        sockets.add_metric(["events_relayed"], f.relayed_sockets)
         yield sockets
         yield GaugeMetricFamily(
             "secondear_decode_queue_lag_seconds",

@@ -78,6 +78,9 @@ async def test_scale_events_of_a_call_on_a_reach_its_buddy_on_b(
     )
     assert "keep" in customer["text"].lower()
     assert await live_calls(a.url) == 1 and await live_calls(b.url) == 0  # A runs it, B relays it
+    async with httpx.AsyncClient(timeout=10) as client:
+        metrics = (await client.get(f"{b.url}/metrics")).text
+    assert 'secondear_sockets{kind="events_relayed"} 1.0' in metrics
     seqs = [m["seq"] for m in buddy.messages]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)  # in order, none twice
 
