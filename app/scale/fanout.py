@@ -194,8 +194,11 @@ class EventRelays:
             for _stream, entries in found or ():
                 for entry_id, fields in entries:
                     relay.last_id = _text(entry_id)
-                    kind = _text(fields.get(b"kind", b"")) or None
-                    relay.hub.publish(_text(fields[b"event"]), kind=kind)
+                    event = fields.get(b"event")
+                    if event is None:
+                        log.warning("call %s: an event without text on its stream; skipped", relay.call_id)
+                        continue
+                    relay.hub.publish(_text(event), kind=_text(fields.get(b"kind", b"")) or None)
 
     async def aclose(self) -> None:
         relays, self._calls = list(self._calls.values()), {}
