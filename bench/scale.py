@@ -59,13 +59,40 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     sys.exit("bench.scale: the server did not start")
 
 
+def member_token(data_dir: Path) -> str:
+    """A member and an API token written straight into the bench server's database: what
+    `secondear user add` and `secondear token create` do (bench.live runs them), without two more
+    Python starts per mode, which the short form in CI cannot afford."""
+    import secrets
+
+    from app.auth.passwords import hash_password
+    from app.db.accounts import Accounts
+    from app.db.engine import migrate, open_engine
+    from app.settings import Settings
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(Settings(data_dir=data_dir).resolved_database_url())
+    try:
+        migrate(engine)
+        accounts = Accounts(engine)
+        user = accounts.add_user(
+            email="bench@example.com",
+            name="Bench",
+            role="member",
+            password_hash=hash_password(secrets.token_hex()),
+        )
+        return accounts.create_api_token(user.id)
+    finally:
+        engine.dispose()
+
+
 def run_mode(args: argparse.Namespace, calls: int, redis_workers: int) -> dict[str, Any]:
     """One bench.live run against a server started here; redis_workers 0: embedded decoding."""
     tmp = Path(tempfile.mkdtemp(prefix="secondear-scale-"))
     procs: list[subprocess.Popen[bytes]] = []
     env = {**os.environ, "SECONDEAR_DATA_DIR": str(tmp / "data")}
     try:
-        token = live.bench_member(env)
+        token = member_token(tmp / "data")
         if redis_workers:
             redis_port = _free_port()
             procs.append(
