@@ -63,7 +63,7 @@ class PartialGate:
 
     share: float = 0.3
     window: float = 10.0
-    final_wait: float = 0.25
+    final_wait: float = 0.5
     hold: float = 4.0
     _spent: deque[tuple[float, float]] = field(default_factory=deque)
     """(when it ended, seconds) of the recent partial decodes."""
