@@ -144,8 +144,7 @@ async def end_call(call_id: str, live: LiveDep, grant: EndCall) -> CallOut:
     except Unavailable as exc:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            "The server running this call did not answer; the call is moving to another one. "
-            "Try again in a few seconds.",
+            str(exc),
             headers={"Retry-After": str(math.ceil(exc.retry_after))},
         ) from exc
     return CallOut.model_validate(ended)

@@ -168,8 +168,11 @@ async def _send_relayed(
                 # Another process took the call over: what its killed owner stored and never
                 # announced is in the database only. A fresh `state` has it (pages re-render).
                 fresh = await call.state(sub.role)
-                if fresh is not None:
-                    await _send_within(channel, fresh, stall)
+                if fresh is not None and not await _send_within(channel, fresh, stall):
+                    relays.cut(call.call_id, sub)
+                    return
+                if seq <= call.published_seq:
+                    continue  # stored already: in the fresh `state`
             call.published_seq = seq
         if isinstance(at, int | float):
             call.at = float(at)
