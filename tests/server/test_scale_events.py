@@ -63,7 +63,7 @@ async def end_on_b_after_a_died(tmp_path: Path, a: ServerProcess, b: ServerProce
     cid, tokens = call["id"], call["tokens"]
     buddy = await Events.open(b.url, cid, tokens["buddy"])
     await replay(a.url, call, path)
-    await buddy.wait_for(lambda m: m["type"] == "transcript.final", timeout=90)
+    final = await buddy.wait_for(lambda m: m["type"] == "transcript.final", timeout=90)
     a.kill()
     # A's lease runs out within seconds; B then ends the call itself, from the database.
     async with member_client(b.url, a.owner.token, timeout=60) as client:
@@ -72,6 +72,11 @@ async def end_on_b_after_a_died(tmp_path: Path, a: ServerProcess, b: ServerProce
     assert r.json()["status"] == "ended"
     ended = await buddy.wait_for(lambda m: m["type"] == "call.ended", timeout=30)
     assert ended["call"]["status"] == "ended"
+    # The buddy stayed on B throughout; B ran the call from then on (its numbering jumped), so the
+    # relay sent a fresh `state` from the database first, with what A stored before it died.
+    states = buddy.of("state")
+    assert len(states) == 2 and final["id"] in [u["id"] for u in states[1]["transcript"]]
+    assert buddy.messages.index(states[1]) < buddy.messages.index(ended)
     await buddy.close()
 
 
