@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from app.api.calls import OneLine
 from app.auth.principal import PrincipalDep
 from app.auth.rules import NO_CALL, CurrentUser, grant_for, rule
+from app.calls.ports import TaggerLike
 from app.db.tables import StudyRow
 from app.deps import Live, LiveDep
 from app.insights.figures import insights
@@ -28,6 +30,7 @@ from app.insights.sources import TRANSCRIPT_SUFFIXES, SourceError, analyze_trans
 from app.insights.study import ProblemStatement, study_from_dict
 from app.insights.study_render import render_study
 from app.insights.synthesis import synthesis
+from nlp.types import Tag, Utterance
 
 router = APIRouter(prefix="/api/studies", tags=["studies"])
 
@@ -147,12 +150,25 @@ async def remove_call(call_id: str, study: StudyAccess, live: LiveDep) -> Respon
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+class _ManyTagger:
+    """`tag_many` over the server's tagger (the real one batches; one with only `tag` works too)."""
+
+    def __init__(self, tagger: TaggerLike) -> None:
+        self._tagger = tagger
+
+    def tag_many(self, utterances: Sequence[Utterance]) -> list[Tag]:
+        many = getattr(self._tagger, "tag_many", None)
+        if many is not None:
+            return list(many(utterances))
+        return [self._tagger.tag(u) for u in utterances]
+
+
 def _analyze(name: str, text: str, live: Live) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="secondear-upload-") as folder:
         path = Path(folder) / name
         path.write_text(text, encoding="utf-8")
         try:
-            return analyze_transcript(path, cast(Any, live.calls.services.tagger))
+            return analyze_transcript(path, cast(Any, _ManyTagger(live.calls.services.tagger)))
         except SourceError as exc:
             # The message names the temporary file; the person knows it by its own name.
             raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc).replace(str(path), name)) from None

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from app.calls.report import call_report
 from app.calls.timing import timing_rules
 from app.db.insights import CallFigures, Insights
+from app.db.repository import Store
 from app.deps import Live
 from app.insights.trends import Call, Metric, call_figures
 
 # One backfill at a time per server: two pages opened together do not build the same reports twice.
-_LOCKS: weakref.WeakKeyDictionary[Live, asyncio.Lock] = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary[Store, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def insights(live: Live) -> Insights:
@@ -45,7 +46,7 @@ async def ended_calls(live: Live, ms: tuple[Metric, ...]) -> list[OwnedCall]:
     """Every ended call that has an owner, oldest first, with its figures (computed where missing)."""
     rows = await live.store.run(insights(live).call_figures, None)
     if any(r.figures is None for r in rows):
-        lock = _LOCKS.setdefault(live, asyncio.Lock())
+        lock = _LOCKS.setdefault(live.store, asyncio.Lock())
         async with lock:
             rows = await live.store.run(insights(live).call_figures, None)
             filled = []

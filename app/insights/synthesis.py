@@ -63,19 +63,27 @@ def _moment_anchors(report: Mapping[str, Any]) -> dict[float, int]:
     return anchors
 
 
+# The report page's sections of the customer's pains and workarounds (app/reports/html.py).
+SECTION = {"pain": "h-pains", "workaround": "h-work"}
+
+
 def _link_quotes(data: dict[str, Any], links: Mapping[str, tuple[str, dict[float, int]]]) -> None:
-    """Give every quote from a call the link to its moment in that call's report."""
-    quotes: list[dict[str, Any]] = [q for c in data["clusters"] for q in c["quotes"]]
+    """Give every quote from a call the link to where its report shows it: the flagged moment at
+    its time, else the report's section of pains or workarounds."""
+    quotes: list[tuple[dict[str, Any], str | None]] = [
+        (q, SECTION.get(c["kind"])) for c in data["clusters"] for q in c["quotes"]
+    ]
     if data.get("problem_statement"):
-        quotes += data["problem_statement"]["quotes"]
-    quotes += data["behaviour"]["past"] + data["behaviour"]["stated"]
-    for q in quotes:
+        quotes += [(q, SECTION["pain"]) for q in data["problem_statement"]["quotes"]]
+    quotes += [(q, None) for q in data["behaviour"]["past"] + data["behaviour"]["stated"]]
+    for q, section in quotes:
         found = links.get(q["interview"])
         if found is None:
             continue
         call_id, anchors = found
         n = anchors.get(q["start"]) if "start" in q else None
-        q["link"] = f"/report/{call_id}" + ("" if n is None else f"#moment-{n}")
+        anchor = f"#moment-{n}" if n is not None else (f"#{section}" if section else "")
+        q["link"] = f"/report/{call_id}{anchor}"
 
 
 def _synthesize(sources: list[Source]) -> dict[str, Any]:
