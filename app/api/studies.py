@@ -3,7 +3,7 @@ transcripts) and what they say together: clusters of pains and workarounds with 
 repeated phrases, what customers did apart from what they say they would do, and a problem
 statement people can edit. Exports as Markdown and CSV.
 
-A study is its owner's (and readable by admins). A call joins a study only when its owner may open
+A study is its owner's (admins may read it). A call joins a study only when its owner may open
 that call."""
 
 from __future__ import annotations
@@ -34,24 +34,30 @@ from nlp.types import Tag, Utterance
 
 router = APIRouter(prefix="/api/studies", tags=["studies"])
 
-NO_STUDY = "No study with this id, or not one you can open: check the link."
+NO_STUDY = "No study with this id, or not one you can open or change: check the link."
 NO_TRANSCRIPT = "This study has no transcript with this id."
 TRANSCRIPT_MAX_CHARS = 2_000_000
 BAD_TRANSCRIPT_NAME = "A transcript is a .jsonl, .vtt or .txt file (what `secondear analyze` reads)."
 EXPORT_MEDIA = {"md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 
-@rule("study")
-async def study_access(study_id: str, user: CurrentUser, live: LiveDep) -> StudyRow:
-    """The study in the path, for its owner or an admin; anyone else gets the same 404 as for a
-    study that does not exist."""
-    row = await live.store.run(insights(live).get_study, study_id)
-    if row is None or (row.owner_id != user.id and user.role != "admin"):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_STUDY)
-    return row
+def _study_rule(level: Literal["read", "owner"]) -> Any:
+    """The rule of a route on one study (`{study_id}` in its path): `read` its owner and admins,
+    `owner` its owner only. Anyone else gets the same 404 as for a study that does not exist."""
+
+    @rule(f"study:{level}")
+    async def study_access(study_id: str, user: CurrentUser, live: LiveDep) -> StudyRow:
+        row = await live.store.run(insights(live).get_study, study_id)
+        allowed = row is not None and (row.owner_id == user.id or (level == "read" and user.role == "admin"))
+        if row is None or not allowed:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, NO_STUDY)
+        return row
+
+    return Depends(study_access)
 
 
-StudyAccess = Annotated[StudyRow, Depends(study_access)]
+ReadStudy = Annotated[StudyRow, _study_rule("read")]
+OwnStudy = Annotated[StudyRow, _study_rule("owner")]
 
 
 class StudyCreate(BaseModel):
@@ -99,7 +105,7 @@ async def create_study(body: StudyCreate, live: LiveDep, user: CurrentUser) -> d
 
 
 @router.get("/{study_id}")
-async def get_study(study: StudyAccess, live: LiveDep) -> dict[str, Any]:
+async def get_study(study: ReadStudy, live: LiveDep) -> dict[str, Any]:
     """The study with its calls and transcripts (not its synthesis: GET …/synthesis)."""
     ins = insights(live)
     calls = await live.store.run(ins.study_calls, study.id)
@@ -122,7 +128,7 @@ async def get_study(study: StudyAccess, live: LiveDep) -> dict[str, Any]:
 
 
 @router.delete("/{study_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_study(study: StudyAccess, live: LiveDep) -> Response:
+async def delete_study(study: OwnStudy, live: LiveDep) -> Response:
     await live.store.run(insights(live).delete_study, study.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -134,9 +140,7 @@ async def _readable_call(live: Live, call_id: str, principal: Any) -> None:
 
 
 @router.put("/{study_id}/calls/{call_id}")
-async def add_call(
-    call_id: str, study: StudyAccess, live: LiveDep, principal: PrincipalDep
-) -> dict[str, Any]:
+async def add_call(call_id: str, study: OwnStudy, live: LiveDep, principal: PrincipalDep) -> dict[str, Any]:
     """Add one of the calls you can open to the study."""
     await _readable_call(live, call_id, principal)
     added = await live.store.run(insights(live).add_study_call, study.id, call_id)
@@ -144,7 +148,7 @@ async def add_call(
 
 
 @router.delete("/{study_id}/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_call(call_id: str, study: StudyAccess, live: LiveDep) -> Response:
+async def remove_call(call_id: str, study: OwnStudy, live: LiveDep) -> Response:
     if not await live.store.run(insights(live).remove_study_call, study.id, call_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "This call is not in the study.")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -175,7 +179,7 @@ def _analyze(name: str, text: str, live: Live) -> dict[str, Any]:
 
 
 @router.post("/{study_id}/transcripts", status_code=status.HTTP_201_CREATED)
-async def add_transcript(body: TranscriptIn, study: StudyAccess, live: LiveDep) -> dict[str, Any]:
+async def add_transcript(body: TranscriptIn, study: OwnStudy, live: LiveDep) -> dict[str, Any]:
     """Import a transcript file (JSONL, WebVTT or plain text, as `secondear analyze` reads them)."""
     name = Path(body.name).name
     if Path(name).suffix.lower() not in TRANSCRIPT_SUFFIXES or name.startswith("."):
@@ -188,14 +192,14 @@ async def add_transcript(body: TranscriptIn, study: StudyAccess, live: LiveDep) 
 
 
 @router.delete("/{study_id}/transcripts/{transcript_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_transcript(transcript_id: str, study: StudyAccess, live: LiveDep) -> Response:
+async def remove_transcript(transcript_id: str, study: OwnStudy, live: LiveDep) -> Response:
     if not await live.store.run(insights(live).remove_study_transcript, study.id, transcript_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_TRANSCRIPT)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{study_id}/synthesis")
-async def get_synthesis(study: StudyAccess, live: LiveDep) -> dict[str, Any]:
+async def get_synthesis(study: ReadStudy, live: LiveDep) -> dict[str, Any]:
     """What the study's interviews say together (made again only when its content changed), with
     the problem statement as edited (`problem_statement.edited`)."""
     data = dict(await synthesis(live, study))
@@ -213,7 +217,7 @@ async def get_synthesis(study: StudyAccess, live: LiveDep) -> dict[str, Any]:
 
 
 @router.put("/{study_id}/problem")
-async def set_problem(body: ProblemIn, study: StudyAccess, live: LiveDep) -> dict[str, Any]:
+async def set_problem(body: ProblemIn, study: OwnStudy, live: LiveDep) -> dict[str, Any]:
     """Save the problem statement as edited (empty: back to the drafted one)."""
     text = body.text or None
     await live.store.run(insights(live).set_problem_statement, study.id, text)
@@ -226,7 +230,7 @@ async def set_problem(body: ProblemIn, study: StudyAccess, live: LiveDep) -> dic
     responses={200: {"content": {"text/markdown": {}, "text/csv": {}}}},
 )
 async def export(
-    study: StudyAccess,
+    study: ReadStudy,
     live: LiveDep,
     format: Annotated[Literal["md", "csv"], Query(description="Markdown or CSV.")] = "md",
 ) -> Response:
