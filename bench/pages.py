@@ -260,9 +260,8 @@ def main() -> None:
 
     print()
     n = args.calls
-    print(
-        f"{'route':<34} {'empty p50':>10} {'empty p95':>10} {f'{n} p50':>9} {f'{n} p95':>9}  < {TARGET_MS:g} ms"
-    )
+    head = f"{'empty p50':>10} {'empty p95':>10} {f'{n} p50':>9} {f'{n} p95':>9}"
+    print(f"{'route':<34} {head}  < {TARGET_MS:g} ms")
     failed = 0
     for label in results["empty"]:
         e, f = results["empty"][label], results["full"][label]
