@@ -28,6 +28,8 @@ ENGINE_VERSION = 1
 
 _encoder: Encoder | None = None
 _encoder_lock = threading.Lock()
+# One synthesis at a time per process: it is CPU work, and they share the encoder.
+_synthesis_lock = threading.Lock()
 _study_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
@@ -87,7 +89,12 @@ def _link_quotes(data: dict[str, Any], links: Mapping[str, tuple[str, dict[float
 
 
 def _synthesize(sources: list[Source]) -> dict[str, Any]:
-    return build_study(sources, encoder()).to_dict()
+    with _synthesis_lock:
+        enc = encoder()
+        try:
+            return build_study(sources, enc).to_dict()
+        finally:
+            enc.forget()
 
 
 async def synthesis(live: Live, study: StudyRow) -> dict[str, Any]:

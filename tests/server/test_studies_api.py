@@ -53,8 +53,9 @@ class Lab:
     stranger_call: str
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    # Per test, so SECONDEAR_TEST_DATABASE=pg gives each its own PostgreSQL database.
     data_dir = tmp_path_factory.mktemp("data")
     owner = add_account(data_dir, "res@example.com", "member", "Rae Researcher")
     stranger = add_account(data_dir, "sam@example.com", "member", "Sam Stranger")

@@ -52,8 +52,9 @@ class Team:
     ids: dict[str, str]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    # Per test, so SECONDEAR_TEST_DATABASE=pg gives each its own PostgreSQL database.
     data_dir = tmp_path_factory.mktemp("data")
     people = {
         "ana": add_account(data_dir, "ana@example.com", "member", "Ana Alves"),
