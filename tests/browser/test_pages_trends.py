@@ -130,12 +130,13 @@ def test_study_page_from_creation_to_clusters(
     assert link.startswith("/report/")
     problem = page.get_by_label("Problem statement")
     assert problem.input_value() != ""
-    problem.fill("Finance teams retype supplier invoices by hand.")
+    edited = "Finance teams retype supplier invoices by hand."
+    problem.fill(edited)
     page.get_by_role("button", name="Save").click()
     page.locator("#problem-status", has_text="Saved").wait_for()
     page.reload()
     page.locator(".cluster").first.wait_for(timeout=60_000)
-    assert page.get_by_label("Problem statement").input_value() == "Finance teams retype supplier invoices by hand."
+    assert page.get_by_label("Problem statement").input_value() == edited
     shoot(page, screenshots, "study")
     page.set_viewport_size({"width": 420, "height": 800})
     assert no_horizontal_scroll(page)
