@@ -5,6 +5,7 @@ bands, the last 5 calls against the 5 before, and one SVG chart per metric (draw
 app/insights/trends_render.py, as `secondear trends` draws them). A member sees their own; a coach
 the interviewers they coach (and themselves); an admin everyone with calls.
 `GET /api/team`: every visible interviewer's latest figures with a sparkline per metric.
+Both answer `pending`: ended calls whose figures are still being computed (app/insights/figures.py).
 """
 
 from __future__ import annotations
@@ -81,13 +82,15 @@ async def trends(
     if who is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_INTERVIEWER)
     ms = metrics(live.settings)
-    calls = await ended_calls(live, ms)
+    ended = await ended_calls(live, ms)
+    calls = ended.calls
     team = team_median([c.call.figures for c in calls], ms)
     owned = _by_owner(calls)
     mine = owned.get(who.id, [])
     iv = interviewer_trends(who.name, [c.call for c in mine], ms)
     last = latest(iv)
     return {
+        "pending": ended.pending,
         "people": [{"id": p.id, "name": p.name, "calls": len(owned.get(p.id, []))} for p in people],
         "interviewer": {
             "id": who.id,
@@ -123,7 +126,8 @@ async def team(live: LiveDep, user: CoachUser) -> dict[str, Any]:
     the goal and the team's median, with a sparkline per metric."""
     people = await visible_people(live, user)
     ms = metrics(live.settings)
-    calls = await ended_calls(live, ms)
+    ended = await ended_calls(live, ms)
+    calls = ended.calls
     team = team_median([c.call.figures for c in calls], ms)
     owned = _by_owner(calls)
     rows = []
@@ -152,6 +156,7 @@ async def team(live: LiveDep, user: CoachUser) -> dict[str, Any]:
             }
         )
     return {
+        "pending": ended.pending,
         "metrics": [
             {
                 "key": m.key,

@@ -50,3 +50,18 @@ export function svgNode(svg) {
   if (root.nodeName !== "svg") return null;
   return document.importNode(root, true);
 }
+
+/** How long the trends and team pages wait before asking again while figures are being computed. */
+export const PENDING_RETRY_MS = 4000;
+
+/**
+ * Say how many calls' figures the server is still computing (after an upgrade, all of them once).
+ * @param {number} pending
+ */
+export function showPending(pending) {
+  const box = byId("pending");
+  box.hidden = pending === 0;
+  box.textContent = pending
+    ? `Working out the figures of ${pending} more call${pending === 1 ? "" : "s"}: this page fills in by itself.`
+    : "";
+}

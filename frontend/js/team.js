@@ -3,13 +3,13 @@
  * sparkline of their calls and whether it is in the goal, linking to their trends. */
 
 import { api, byId, el } from "./common.js";
-import { showError, signedIn, svgNode } from "./insights-nav.js";
+import { PENDING_RETRY_MS, showError, showPending, signedIn, svgNode } from "./insights-nav.js";
 
 /**
  * @typedef {{key: string, label: string, goal: string, team_text: string}} Metric
  * @typedef {{text: string, in_goal: boolean | null, spark: string, change: {better: boolean | null, text: string}}} Figure
  * @typedef {{id: string, name: string, calls: number, last_call: string | null, figures: Record<string, Figure>}} Person
- * @typedef {{metrics: Metric[], people: Person[]}} Team
+ * @typedef {{metrics: Metric[], people: Person[], pending: number}} Team
  */
 
 /**
@@ -50,12 +50,13 @@ function person(team, p) {
   );
 }
 
-async function setup() {
-  const user = await signedIn();
-  if (!user) return;
+/** @param {import("./common.js").Me} user */
+async function show(user) {
   try {
     /** @type {Team} */
     const team = await api("/api/team");
+    showPending(team.pending);
+    if (team.pending) setTimeout(() => show(user), PENDING_RETRY_MS);
     const n = team.people.length;
     byId("team-summary").textContent = n
       ? `${n} interviewer${n === 1 ? "" : "s"}: the latest figure of each, its calls as a line, and whether the last 5 calls were better or worse than the 5 before.`
@@ -73,6 +74,11 @@ async function setup() {
     byId("team-summary").textContent = "";
     showError(problem);
   }
+}
+
+async function setup() {
+  const user = await signedIn();
+  if (user) await show(user);
 }
 
 setup();

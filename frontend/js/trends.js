@@ -3,7 +3,7 @@
  * and the goal band (drawn by the server, as `secondear trends --format html` draws them). */
 
 import { api, byId, el } from "./common.js";
-import { showError, signedIn, svgNode } from "./insights-nav.js";
+import { PENDING_RETRY_MS, showError, showPending, signedIn, svgNode } from "./insights-nav.js";
 
 /**
  * @typedef {{id: string, name: string, calls: number}} Person
@@ -12,7 +12,7 @@ import { showError, signedIn, svgNode } from "./insights-nav.js";
  *   team_text: string, change: Change, chart: string}} Metric
  * @typedef {{id: string, title: string, date: string | null}} CallRef
  * @typedef {{people: Person[], interviewer: {id: string, name: string, calls: CallRef[]}, metrics: Metric[],
- *   recent_calls: number}} Trends
+ *   recent_calls: number, pending: number}} Trends
  */
 
 /** @param {boolean | null} inGoal */
@@ -42,6 +42,8 @@ async function show(id) {
   /** @type {Trends} */
   const t = await api(`/api/trends${id ? `?interviewer=${encodeURIComponent(id)}` : ""}`);
   const who = t.interviewer;
+  showPending(t.pending);
+  if (t.pending) setTimeout(() => show(id).catch(showError), PENDING_RETRY_MS);
   const picker = byId("picker");
   const select = byId("person", HTMLSelectElement);
   picker.hidden = t.people.length < 2;

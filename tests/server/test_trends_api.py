@@ -4,6 +4,8 @@ the team's median and what changed over the last calls."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from app.db.engine import open_engine
 from app.db.insights import Insights
 from app.db.repository import Repository
 from app.db.tables import MarkRow
+from app.insights import figures
 from app.main import create_app
 from app.settings import Settings
 
@@ -145,3 +148,18 @@ async def test_trends_figures_are_kept_per_call_and_made_again_when_the_call_cha
         assert len(Insights(engine).call_figures(None)) == 18
     finally:
         engine.dispose()
+
+
+async def test_trends_many_missing_figures_are_computed_in_the_background(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The 19 seeded calls are more than a request computes itself: the page answers at once with
+    # what is there, says how many are pending, and a background task computes the rest.
+    monkeypatch.setattr(figures, "INLINE_FILL", 2)
+    first = (await get(team, team.admin, "/api/team")).json()
+    assert 0 < first["pending"] <= 19
+    deadline = time.monotonic() + 120
+    while (body := (await get(team, team.admin, "/api/team")).json())["pending"]:
+        assert time.monotonic() < deadline, body["pending"]
+        await asyncio.sleep(0.2)
+    assert {p["name"]: p["calls"] for p in body["people"]} == {"Ana Alves": 12, "Ben Brown": 3, "Cy Chen": 4}
