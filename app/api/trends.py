@@ -10,12 +10,16 @@ Both answer `pending`: ended calls whose figures are still being computed (app/i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import weakref
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from app.auth.rules import CoachUser, CurrentUser
+from app.db.repository import Store
 from app.db.tables import UserRow
 from app.deps import Live, LiveDep
 from app.insights.figures import OwnedCall, ended_calls, insights
@@ -34,6 +38,29 @@ from app.insights.trends_render import change_text, line_chart, sparkline, value
 router = APIRouter(prefix="/api", tags=["trends"])
 
 NO_INTERVIEWER = "No interviewer with this id among the people whose trends you can see."
+# Answers kept per server, as JSON, under the figures' version (app/db/insights.py figures_version)
+# and who asked about whom: a page opened again reads them instead of drawing every chart again.
+CACHED_ANSWERS = 64
+_answers: weakref.WeakKeyDictionary[Store, OrderedDict[Hashable, bytes]] = weakref.WeakKeyDictionary()
+
+
+async def cached(live: Live, key: Hashable, make: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
+    """The answer under `key` at the current figures' version, made by `make` when not kept (an
+    answer with figures still pending is not kept)."""
+    version = await live.store.run(insights(live).figures_version)
+    full = (version, key)
+    kept = _answers.setdefault(live.store, OrderedDict())
+    body = kept.get(full)
+    if body is None:
+        answer = await make()
+        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+        if not answer.get("pending"):
+            kept[full] = body
+            while len(kept) > CACHED_ANSWERS:
+                kept.popitem(last=False)
+    else:
+        kept.move_to_end(full)
+    return Response(content=body, media_type="application/json")
 
 
 async def visible_people(live: Live, user: UserRow) -> list[UserRow]:
@@ -68,19 +95,24 @@ def _change(m: Metric, iv: Interviewer) -> dict[str, Any]:
     }
 
 
-@router.get("/trends")
+@router.get("/trends", response_class=Response, responses={200: {"content": {"application/json": {}}}})
 async def trends(
     live: LiveDep,
     user: CurrentUser,
     interviewer: Annotated[
         str | None, Query(max_length=32, description="The interviewer's account id; empty: yourself.")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """One interviewer's trends over their ended calls, with a chart per metric."""
     people = await visible_people(live, user)
     who = next((p for p in people if p.id == (interviewer or user.id)), None)
     if who is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_INTERVIEWER)
+    key = ("trends", who.id, who.name, tuple((p.id, p.name) for p in people))
+    return await cached(live, key, lambda: _trends(live, people, who))
+
+
+async def _trends(live: Live, people: list[UserRow], who: UserRow) -> dict[str, Any]:
     ms = metrics(live.settings)
     ended = await ended_calls(live, ms)
     calls = ended.calls
@@ -120,11 +152,16 @@ async def trends(
     }
 
 
-@router.get("/team")
-async def team(live: LiveDep, user: CoachUser) -> dict[str, Any]:
+@router.get("/team", response_class=Response, responses={200: {"content": {"application/json": {}}}})
+async def team(live: LiveDep, user: CoachUser) -> Response:
     """Every interviewer the coach sees (an admin: everyone with calls): the latest figures against
     the goal and the team's median, with a sparkline per metric."""
     people = await visible_people(live, user)
+    key = ("team", user.id, tuple((p.id, p.name) for p in people))
+    return await cached(live, key, lambda: _team(live, people, user))
+
+
+async def _team(live: Live, people: list[UserRow], user: UserRow) -> dict[str, Any]:
     ms = metrics(live.settings)
     ended = await ended_calls(live, ms)
     calls = ended.calls

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import sessionmaker
 
 from app.db.repository import new_id
@@ -95,6 +95,25 @@ class Insights:
                 CallFigures(cid, title, created, owner, seq, figures if fseq == seq else None)
                 for cid, title, created, owner, seq, figures, fseq in s.execute(query)
             ]
+
+    def figures_version(self) -> tuple[object, ...]:
+        """Changes whenever an ended call, its sequence number or its kept figures change: what the
+        trends and team answers are cached under."""
+        query = (
+            select(
+                func.count(CallRow.id),
+                func.sum(CallRow.seq),
+                func.max(CallRow.created_at),
+                func.count(CallFiguresRow.call_id),
+                func.max(CallFiguresRow.computed_at),
+            )
+            .select_from(CallRow)
+            .outerjoin(CallFiguresRow, CallFiguresRow.call_id == CallRow.id)
+            .where(CallRow.status == "ended")
+        )
+        with self._sessions() as s:
+            row = s.execute(query).one()
+            return tuple(row)
 
     def save_figures(
         self, call_id: str, owner_id: str | None, seq: int, figures: Mapping[str, float | None]
