@@ -116,6 +116,8 @@ def test_study_page_from_creation_to_clusters(
     sign_in(page, team.url, team.ana.email, team.ana.password)
     page.get_by_role("link", name="Studies").click()
     page.wait_for_url(team.url + "/studies")
+    page.locator("#studies-status", has_text="No studies yet").wait_for()
+    shoot(page, screenshots, "studies")
     page.get_by_label("What problem is the study about?").fill("Supplier invoices")
     page.get_by_role("button", name="Create study").click()
     page.locator("#study-name", has_text="Supplier invoices").wait_for()
