@@ -275,9 +275,10 @@ def main() -> None:
                     one_off["team API (admin) right after a call ended: p50 of 5"] = statistics.median(misses)
                 if count:
                     engine = open_engine(Settings(data_dir=data_dir).resolved_database_url())
-                    kept = sum(c.figures is not None for c in Insights(engine).call_figures(None))
+                    ended = Insights(engine).call_figures(None)
                     engine.dispose()
-                    print(f"{count} calls in the store, {kept} with their figures kept")
+                    kept = sum(c.figures is not None for c in ended)
+                    print(f"{len(ended)} ended calls in the store at the end, {kept} with their figures kept")
 
     print()
     n = args.calls
