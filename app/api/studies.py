@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, BeforeValidator, Field
 
 from app.api.calls import OneLine
+from app.auth.audit import record_audit
 from app.auth.principal import PrincipalDep
 from app.auth.rules import NO_CALL, CurrentUser, grant_for, rule
 from app.calls.ports import TaggerLike
@@ -232,10 +233,15 @@ async def set_problem(body: ProblemIn, study: OwnStudy, live: LiveDep) -> dict[s
 async def export(
     study: ReadStudy,
     live: LiveDep,
+    principal: PrincipalDep,
     format: Annotated[Literal["md", "csv"], Query(description="Markdown or CSV.")] = "md",
 ) -> Response:
-    """The synthesis as Markdown, or its clusters' quotes as CSV (cluster, kind, quote, interview, time)."""
+    """The synthesis as Markdown, or its clusters' quotes as CSV (cluster, kind, quote, interview, time).
+    The customers' words leave the server: the audit log records an export of each of its calls."""
     result = study_from_dict(await synthesis(live, study))
+    actor = principal.user.email if principal.user else "unknown"
+    for c in await live.store.run(insights(live).study_calls, study.id):
+        await record_audit(live, actor, "export", c.call_id, f"study {study.id} ({format})")
     if study.problem_statement:
         quotes = result.problem_statement.quotes if result.problem_statement else ()
         edited = ProblemStatement(study.problem_statement, quotes)

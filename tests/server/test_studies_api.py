@@ -125,6 +125,13 @@ async def test_studies_problem_statement_is_edited_and_exported(lab: Lab) -> Non
         rows = list(csv.reader(io.StringIO((await c.get(f"{base}/export", params={"format": "csv"})).text)))
         assert rows[0] == ["cluster", "kind", "quote", "interview", "time"]
         assert len(rows) > 3 and {r[3] for r in rows[1:]} <= {s["name"] for s in synth["sources"]}
+        # The customers' words left the server: the audit log has an export of each call.
+        async with client(lab, lab.admin) as admin:
+            audit = (await admin.get("/api/admin/audit")).json()
+        exported = {
+            e["call_id"] for e in audit if e["action"] == "export" and study["id"] in (e["detail"] or "")
+        }
+        assert exported == set(lab.calls)
         # Back to the draft.
         await c.put(f"{base}/problem", json={"text": ""})
         assert (await c.get(f"{base}/synthesis")).json()["problem_statement"]["edited"] is False
