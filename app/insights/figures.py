@@ -16,6 +16,8 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from app.calls.report import call_report
 from app.calls.timing import timing_rules
 from app.db.insights import CallFigures, Insights
@@ -59,7 +61,13 @@ async def _compute(live: Live, row: CallFigures) -> None:
     # Building a report is CPU work: off the event loop, and off the store's thread (live calls write there).
     report = await asyncio.to_thread(call_report, history, timing_rules(live.settings))
     figures = await asyncio.to_thread(call_figures, report.to_dict())
-    await live.store.run(insights(live).save_figures, row.call_id, row.owner_id, history.call.seq, figures)
+    try:
+        await live.store.run(
+            insights(live).save_figures, row.call_id, row.owner_id, history.call.seq, figures
+        )
+    except IntegrityError:
+        # Another server process sharing the database kept this call's figures first: the same numbers.
+        log.info("trend figures of %s were kept by another process", row.call_id)
 
 
 async def _fill(live: Live, limit: int | None) -> None:
@@ -77,6 +85,9 @@ async def _fill_in_background(live: Live) -> None:
     except RuntimeError:
         # The store closed under it: the server is stopping. The next start carries on.
         log.info("stopped computing trend figures: the server is stopping")
+    except Exception:
+        # The pages keep answering with the figures kept so far; the next request starts again.
+        log.exception("computing the calls' trend figures failed")
 
 
 def _start_fill(live: Live) -> None:
