@@ -51,6 +51,28 @@ async def admin() -> FileResponse:
     return page("admin.html")
 
 
+# Trends, the team and studies: the pages hold no data; their scripts ask /api/trends, /api/team and
+# /api/studies, which check who is asking.
+@router.get("/trends", dependencies=[Public])
+async def trends() -> FileResponse:
+    return page("trends.html")
+
+
+@router.get("/team", dependencies=[Public])
+async def team() -> FileResponse:
+    return page("team.html")
+
+
+@router.get("/studies", dependencies=[Public])
+async def studies() -> FileResponse:
+    return page("study.html")
+
+
+@router.get("/studies/{study_id}", dependencies=[Public])
+async def study(study_id: str) -> FileResponse:
+    return page("study.html")
+
+
 @router.get("/capture/{call_id}")
 async def capture(call_id: str, grant: CaptureCall) -> FileResponse:
     return page("capture.html")

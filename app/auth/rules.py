@@ -28,6 +28,7 @@ RULE = "__secondear_rule__"
 NO_CALL = "No call with this id, or not one you can open: check the link, or sign in."
 SIGN_IN = "Sign in first (or send an API token as Authorization: Bearer)."
 ADMIN_ONLY = "Only an admin can do this."
+COACH_ONLY = "Only a coach or an admin can see this."
 NO_SHARE = "This report link does not exist or was revoked."
 
 Level = Literal["read", "end", "capture", "owner"]
@@ -163,6 +164,17 @@ async def admin_user(user: CurrentUser) -> UserRow:
 
 
 AdminUser = Annotated[UserRow, Depends(admin_user)]
+
+
+@rule("coach")
+async def coach_user(user: CurrentUser) -> UserRow:
+    """A coach (who sees the interviewers they coach) or an admin (who sees everyone)."""
+    if user.role not in ("coach", "admin"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, COACH_ONLY)
+    return user
+
+
+CoachUser = Annotated[UserRow, Depends(coach_user)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,27 +12,30 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import sessionmaker
 
+from app.calls.messages import utterance_row
 from app.db.tables import (
+    CallFiguresRow,
     CallMemberRow,
     CallRow,
     IntervalRow,
     MarkRow,
     NudgeRow,
     ReportShareRow,
+    StudyCallRow,
     TrackRow,
     UtteranceRow,
 )
-from app.protocol import ROLES, Role
-from nlp.types import Speaker
+from app.protocol import ROLES, SAMPLE_RATE, Role
+from nlp.types import Speaker, TaggedUtterance
 
 __all__ = ["ROLES", "CallHistory", "Repository", "Role", "Store", "new_id"]
 
@@ -98,6 +101,46 @@ class Repository:
             s.add(row)
         return row, tokens
 
+    def import_call(
+        self,
+        *,
+        title: str,
+        interviewer: str,
+        customer: str | None,
+        owner_id: str | None,
+        created_at: float,
+        tagged: Sequence[TaggedUtterance],
+    ) -> CallRow:
+        """An ended call made of already tagged, timed turns, written in one transaction (the page
+        bench fills a store this way; a transcript imported as a call would too). Each turn's time
+        span is its speech interval; turns without times are skipped."""
+        row, _ = self.create_call(
+            title=title,
+            interviewer=interviewer,
+            customer=customer,
+            consent=False,
+            recording=False,
+            owner_id=owner_id,
+        )
+        timed = [t for t in tagged if t.utterance.start is not None and t.utterance.end is not None]
+        end = max((t.utterance.end or 0.0 for t in timed), default=0.0)
+        with self._sessions.begin() as s:
+            for seq, t in enumerate(timed, start=1):
+                u = replace(t.utterance, id=new_id("u"))
+                stored = utterance_row(row.id, u, t.tag)
+                stored.seq = seq
+                s.add(stored)
+                s.add(IntervalRow(call_id=row.id, speaker=u.speaker, start=u.start, end=u.end))
+            for track in ("interviewer", "customer"):
+                s.add(TrackRow(call_id=row.id, track=track, received_samples=int(end * SAMPLE_RATE)))
+            s.execute(
+                update(CallRow)
+                .where(CallRow.id == row.id)
+                .values(status="ended", created_at=created_at, ended_at=created_at + end, seq=len(timed))
+            )
+        row.status, row.created_at, row.ended_at, row.seq = "ended", created_at, created_at + end, len(timed)
+        return row
+
     def list_calls(self, limit: int = 200) -> list[CallRow]:
         with self._sessions() as s:
             return list(s.scalars(select(CallRow).order_by(CallRow.created_at.desc()).limit(limit)))
@@ -142,6 +185,7 @@ class Repository:
             # The audit log keeps its rows: who saw or deleted the call outlives the call.
             for table in (
                 MarkRow, NudgeRow, IntervalRow, UtteranceRow, TrackRow, CallMemberRow, ReportShareRow,
+                CallFiguresRow, StudyCallRow,
             ):  # fmt: skip
                 s.execute(delete(table).where(table.call_id == call_id))
             s.execute(delete(CallRow).where(CallRow.id == call_id))

@@ -19,6 +19,8 @@ class Base(DeclarativeBase):
 
 class CallRow(Base):
     __tablename__ = "calls"
+    # The trends and team pages list each owner's calls by time (migration 0004).
+    __table_args__ = (Index("ix_calls_owner_created", "owner_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -211,3 +213,56 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     call_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# --- trends and studies --------------------------------------------------------------------------
+class CallFiguresRow(Base):
+    """One ended call's trend figures (app/insights/trends.py `call_figures`), kept so the trends
+    and team pages read numbers instead of rebuilding every call's report per request. `seq` is
+    the call's sequence number they were computed at: a call that changed since is computed again."""
+
+    __tablename__ = "call_figures"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    owner_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict[str, float | None]] = mapped_column(JSON)
+    computed_at: Mapped[float] = mapped_column(Float)
+
+
+class StudyRow(Base):
+    """A study: calls and imported transcripts about one problem, and what they say together."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[float] = mapped_column(Float)
+    problem_statement: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The problem statement as edited by people; None: the drafted one is shown."""
+    synthesis_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """SHA-256 of what the cached synthesis was made from (its calls at their seq, its transcripts)."""
+    synthesis: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class StudyCallRow(Base):
+    __tablename__ = "study_calls"
+
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
+    call_id: Mapped[str] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[float] = mapped_column(Float)
+
+
+class StudyTranscriptRow(Base):
+    """An imported transcript, kept as the report `secondear analyze` makes of it."""
+
+    __tablename__ = "study_transcripts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    added_at: Mapped[float] = mapped_column(Float)

@@ -46,3 +46,8 @@ class Encoder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
+
+    def forget(self) -> None:
+        """Drop the vectors kept so far, not the model: a server that synthesises study after study
+        keeps its memory flat."""
+        self._cache.clear()

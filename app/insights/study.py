@@ -299,3 +299,40 @@ def build_study(sources: Sequence[Source], encoder: Encodes) -> Study:
         past=tuple(q for q in quotes if q.basis == "past"),
         stated=tuple(sorted(stated, key=lambda q: (order[q.interview], q.start or 0.0))),
     )
+
+
+def _quote_from_dict(q: Mapping[str, Any], kind: Kind | None = None) -> StudyQuote:
+    b = q.get("basis")
+    return StudyQuote(
+        str(q["interview"]),
+        str(q["text"]),
+        _time(q.get("start")),
+        b if b in ("past", "stated", "general") else "general",
+        kind,
+    )
+
+
+def study_from_dict(data: Mapping[str, Any]) -> Study:
+    """A study back from `Study.to_dict()` (the server keeps its synthesis as JSON)."""
+    ps = data.get("problem_statement")
+    behaviour = data.get("behaviour") or {}
+    return Study(
+        interviews=tuple(str(i) for i in data.get("interviews") or ()),
+        clusters=tuple(
+            Cluster(
+                str(c["label"]),
+                c["kind"],
+                tuple(str(i) for i in c["interviews"]),
+                tuple(_quote_from_dict(q, c["kind"]) for q in c["quotes"]),
+            )
+            for c in data.get("clusters") or ()
+        ),
+        phrases=tuple(
+            Phrase(str(p["text"]), tuple(str(i) for i in p["interviews"])) for p in data.get("phrases") or ()
+        ),
+        problem_statement=None
+        if not ps
+        else ProblemStatement(str(ps["text"]), tuple(_quote_from_dict(q) for q in ps.get("quotes") or ())),
+        past=tuple(_quote_from_dict(q) for q in behaviour.get("past") or ()),
+        stated=tuple(_quote_from_dict(q) for q in behaviour.get("stated") or ()),
+    )

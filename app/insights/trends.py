@@ -255,13 +255,32 @@ def build_trends(sources: Sequence[Source], settings: Settings) -> Trends:
         by_name.setdefault(who, []).append(
             Call(src.name, str(date) if date else None, call_figures(src.report))
         )
-    people = []
-    for who in sorted(by_name, key=str.casefold):
-        calls = sorted(by_name[who], key=lambda c: (c.date or "", c.name))
-        changes = {m.key: _change([v for c in calls if (v := c.figures[m.key]) is not None], m) for m in ms}
-        people.append(Interviewer(who, tuple(calls), changes))
+    people = [
+        interviewer_trends(who, sorted(by_name[who], key=lambda c: (c.date or "", c.name)), ms)
+        for who in sorted(by_name, key=str.casefold)
+    ]
+    return Trends(ms, tuple(people), team_median([c.figures for iv in people for c in iv.calls], ms))
+
+
+def interviewer_trends(name: str, calls: Sequence[Call], ms: Sequence[Metric]) -> Interviewer:
+    """One interviewer's calls (oldest first) with what changed on each metric."""
+    changes = {m.key: _change([v for c in calls if (v := c.figures.get(m.key)) is not None], m) for m in ms}
+    return Interviewer(name, tuple(calls), changes)
+
+
+def team_median(
+    figures: Sequence[Mapping[str, float | None]], ms: Sequence[Metric]
+) -> dict[str, float | None]:
+    """The median of every call's value, per metric (None where no call tells)."""
     team: dict[str, float | None] = {}
     for m in ms:
-        values = [v for iv in people for c in iv.calls if (v := c.figures[m.key]) is not None]
+        values = [v for f in figures if (v := f.get(m.key)) is not None]
         team[m.key] = statistics.median(values) if values else None
-    return Trends(ms, tuple(people), team)
+    return team
+
+
+def in_goal(metric: Metric, value: float | None) -> bool | None:
+    """Whether `value` lies in the metric's goal band (None: no value)."""
+    if value is None:
+        return None
+    return (metric.low is None or value >= metric.low) and (metric.high is None or value <= metric.high)

@@ -204,3 +204,41 @@ def _html(t: Trends) -> str:
         f"<title>Trends \u00b7 SecondEar</title><style>{CSS}{TRENDS_CSS}</style></head>"
         f"<body>{body}</body></html>\n"
     )
+
+
+# A sparkline's size in SVG units: small multiples on the team page.
+SW, SH, SPAD = 120, 36, 3
+
+
+def sparkline(metric: Metric, iv: Interviewer) -> str:
+    """One metric of one interviewer as a small line with the goal band and the latest call as a
+    dot; the numbers go beside it as text (the team page writes them)."""
+    values = [v for c in iv.calls if (v := c.figures.get(metric.key)) is not None]
+    if not values:
+        return ""
+    edges = [*values, *(x for x in (metric.low, metric.high) if x is not None)]
+    lo, hi = min(edges), max(edges)
+    if metric.unit in ("share", "score"):
+        lo, hi = 0.0, 1.0 if metric.unit == "share" else 100.0
+    hi = hi if hi > lo else lo + 1.0
+    n = max(len(values) - 1, 1)
+
+    def x(i: int) -> float:
+        return SPAD + (SW - 2 * SPAD) * (i / n if len(values) > 1 else 0.5)
+
+    def y(v: float) -> float:
+        return SPAD + (SH - 2 * SPAD) * (1 - (min(max(v, lo), hi) - lo) / (hi - lo))
+
+    band_lo = lo if metric.low is None else metric.low
+    band_hi = hi if metric.high is None else metric.high
+    band = (
+        f'<rect x="0" y="{y(band_hi):.1f}" width="{SW}" height="{max(y(band_lo) - y(band_hi), 0):.1f}" '
+        'class="t-band"/>'
+    )
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    last = f'<circle cx="{x(len(values) - 1):.1f}" cy="{y(values[-1]):.1f}" r="2.8" class="t-dot"/>'
+    aria = f"{metric.label} of {iv.name} over {len(values)} calls, latest {value_text(metric, values[-1])}"
+    return (
+        f'<svg class="t-spark" viewBox="0 0 {SW} {SH}" role="img" aria-label="{_e(aria)}">'
+        f'{band}<path d="{path}" class="t-line"/>{last}</svg>'
+    )

@@ -18,7 +18,8 @@ from server.harness import create_call, member_client, ws_url
 from starlette.routing import BaseRoute
 from websockets.asyncio.client import connect
 
-from app.auth.rules import ADMIN_ONLY, NO_CALL, NO_SHARE, RULE, SIGN_IN
+from app.api.studies import NO_STUDY
+from app.auth.rules import ADMIN_ONLY, COACH_ONLY, NO_CALL, NO_SHARE, RULE, SIGN_IN
 from app.main import create_app
 from app.settings import Settings
 
@@ -43,6 +44,9 @@ ALLOWED = {
     "call:end": {"interviewer link", "buddy link", "owner", "invited buddy"},
     "call:capture": {"interviewer link", "owner"},
     "call:owner": {"owner"},
+    "coach": {"coach", "admin"},
+    "study:read": {"owner", "admin"},
+    "study:owner": {"owner"},
 }
 
 
@@ -53,10 +57,21 @@ def refusal(rule: str, principal: str) -> tuple[int, str]:
         return 404, NO_SHARE
     if principal not in ACCOUNTS:
         return 401, SIGN_IN
+    if rule.startswith("study:"):
+        return 404, NO_STUDY
+    if rule == "coach":
+        return 403, COACH_ONLY
     return 403, ADMIN_ONLY
 
 
-REFUSALS = {(401, SIGN_IN), (403, ADMIN_ONLY), (404, NO_CALL), (404, NO_SHARE)}
+REFUSALS = {
+    (401, SIGN_IN),
+    (403, ADMIN_ONLY),
+    (403, COACH_ONLY),
+    (404, NO_CALL),
+    (404, NO_SHARE),
+    (404, NO_STUDY),
+}
 
 
 def route_rules(route: BaseRoute) -> list[str]:
@@ -101,11 +116,13 @@ def test_role_matrix_every_route_names_exactly_one_rule() -> None:
 @dataclass
 class Target:
     """One call of the owner's, with a member invited as buddy and one as viewer, and a report
-    share; and a call of the stranger's, whose link must open nothing on the target."""
+    share; and a call of the stranger's, whose link must open nothing on the target; and a study of
+    the owner's."""
 
     call: dict[str, Any]
     other: dict[str, Any]
     share_token: str
+    study_id: str
 
 
 async def make_target(ws: Workspace) -> Target:
@@ -117,7 +134,9 @@ async def make_target(ws: Workspace) -> Target:
             assert r.status_code == 200, r.text
         share = await client.post(f"/api/calls/{call['id']}/shares")
         assert share.status_code == 201, share.text
-    return Target(call, other, share.json()["url"].rsplit("/", 1)[1])
+        study = await client.post("/api/studies", json={"title": "Target study"})
+        assert study.status_code == 201, study.text
+    return Target(call, other, share.json()["url"].rsplit("/", 1)[1], study.json()["id"])
 
 
 def credentials(ws: Workspace, target: Target, principal: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -152,6 +171,8 @@ def concrete(path: str, target: Target, ws: Workspace) -> str:
         .replace("{role}", "viewer")
         .replace("{email}", ws.viewer.email)
         .replace("{share_id}", "s000000000000")
+        .replace("{study_id}", target.study_id)
+        .replace("{transcript_id}", "t000000000000")
     )
 
 

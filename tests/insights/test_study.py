@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from app.insights.quotes import basis, excerpt
 from app.insights.sources import Source
-from app.insights.study import build_study, cluster_vectors
+from app.insights.study import build_study, cluster_vectors, study_from_dict
 from app.insights.study_render import render_study
 
 # Direction of each topic in a 3-d space: quotes of one topic point the same way.
@@ -140,3 +140,11 @@ def test_study_encoder_loads_the_packaged_model_and_reads_meaning() -> None:
     assert v.shape == (3, 512)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
     assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.2
+
+
+def test_study_from_dict_gives_back_the_same_study_and_exports() -> None:
+    study = build_study(SOURCES, TopicEncoder())
+    again = study_from_dict(study.to_dict())
+    assert again.to_dict() == study.to_dict()
+    for fmt in ("md", "csv"):
+        assert render_study(again, fmt) == render_study(study, fmt)  # type: ignore[arg-type]

@@ -12,8 +12,16 @@ import pytest
 
 from app.cli import main
 from app.insights.sources import Source
-from app.insights.trends import build_trends, call_figures, follow_up_share, metrics
-from app.insights.trends_render import render_trends
+from app.insights.trends import (
+    build_trends,
+    call_figures,
+    follow_up_share,
+    in_goal,
+    interviewer_trends,
+    metrics,
+    team_median,
+)
+from app.insights.trends_render import render_trends, sparkline
 from app.settings import Settings
 
 
@@ -133,3 +141,39 @@ def test_trends_cli_bad_report_is_a_clear_error(tmp_path: Path, capsys: pytest.C
     bad.write_text('{"title": "not a report"}', encoding="utf-8")
     assert main(["trends", str(bad)]) == 2
     assert "not a report from 'secondear analyze --format json'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("talk_share", 0.2, True),
+        ("talk_share", 0.45, False),
+        ("patience", 5.0, True),  # open at the top
+        ("patience", 0.1, False),
+        ("listening_score", None, None),
+    ],
+)
+def test_trends_in_goal(key: str, value: float | None, expected: bool | None) -> None:
+    metric = next(m for m in metrics(Settings()) if m.key == key)
+    assert in_goal(metric, value) is expected
+
+
+def test_trends_sparkline_draws_the_calls_and_the_band_without_text() -> None:
+    t = build_trends(_sources(), Settings())
+    sam = t.interviewers[1]
+    talk = next(m for m in t.metrics if m.key == "talk_share")
+    svg = sparkline(talk, sam)
+    assert svg.startswith('<svg class="t-spark"') and "<text" not in svg
+    assert 'class="t-band"' in svg and svg.count("L") == 9  # ten calls: one move, nine lines
+    assert 'aria-label="Talk share of Sam over 10 calls, latest 15 %"' in svg
+    follow = next(m for m in t.metrics if m.key == "follow_ups")
+    assert sparkline(follow, sam) == ""  # no pains: nothing to draw
+
+
+def test_trends_interviewer_trends_and_team_median_match_build_trends() -> None:
+    t = build_trends(_sources(), Settings())
+    sam = t.interviewers[1]
+    again = interviewer_trends("Sam", sam.calls, t.metrics)
+    assert again.changes == sam.changes
+    figures = [c.figures for iv in t.interviewers for c in iv.calls]
+    assert team_median(figures, t.metrics) == t.team_median
