@@ -216,8 +216,8 @@ def test_stream_guards_drop_invented_text() -> None:
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
 
 
-def test_stream_job_is_a_plain_mutable_record() -> None:
-    # the scheduler relies on identity and on the cancelled flag
+def test_stream_job_is_a_plain_record() -> None:
+    # the scheduler relies on identity and reads the cancelled flag (the processor alone sets it)
     processor = deferred(settings(final_speculate_after=0))
     processor.feed(pcm(tone_track(3.0, [(0.5, 1.5)])))
     [job] = processor.take_jobs()
