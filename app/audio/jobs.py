@@ -13,7 +13,7 @@ planning processor's `DecodeLedger`, and only the processor writes it. The job's
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from app.audio.asr import DecodeKind, DecodeRequest, Transcription
@@ -40,7 +40,7 @@ class DecodeJob:
     """A final planned before its endpoint: its text counts only once the endpoint confirms it."""
     trailing: bool = True
     """The piece ends where speech stopped (not at a forced split): its audio has a silent tail."""
-    ledger: DecodeLedger | None = None
+    ledger: DecodeLedger | None = field(default=None, repr=False)
     """Where the job's state is kept (its planner's); None for a job nobody withdraws (tests, tools)."""
 
     @property
