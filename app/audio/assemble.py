@@ -11,7 +11,7 @@ from collections import deque
 from app.audio.asr import Guards, Transcription
 from app.audio.events import Event, Final, Word
 from app.audio.gate import BleedMask
-from app.audio.jobs import DecodeJob
+from app.audio.jobs import DecodeJob, DecodeLedger
 from nlp.types import Speaker
 
 # A word starting this close to the end of speech (or later) was not spoken: it is Whisper filling
@@ -41,8 +41,12 @@ class TextContext:
 class FinalAssembler:
     """Finals of one track, released in piece order once each result is in."""
 
-    def __init__(self, track: Speaker, guards: Guards, context: TextContext, bleed: BleedMask) -> None:
+    def __init__(
+        self, track: Speaker, guards: Guards, context: TextContext, bleed: BleedMask, *, ledger: DecodeLedger
+    ) -> None:
+        """`ledger`: where the planner keeps its jobs' results (this class only reads it)."""
         self.track: Speaker = track
+        self._ledger = ledger
         self._guards = guards
         self._context = context
         self._bleed = bleed
@@ -55,15 +59,24 @@ class FinalAssembler:
     def release(self) -> list[Event]:
         """Finals in piece order, each once its result is in and its endpoint confirmed."""
         events: list[Event] = []
-        while self._awaiting and self._awaiting[0].result is not None:
-            job = self._awaiting.popleft()
-            final = self.final(job, job.result or ())
+        while self._awaiting:
+            job = self._awaiting[0]
+            if job.cancelled:  # the track stopped: nothing more to say
+                self._awaiting.popleft()
+                continue
+            answer = self._ledger.answer_of(job)
+            if answer is None:
+                break
+            self._awaiting.popleft()
+            final = self.final(job, answer.result, silent_tail=job.trailing and not answer.packed)
             if final is not None:
                 self._context.add(final.text)
                 events.append(final)
         return events
 
-    def final(self, job: DecodeJob, result: Transcription) -> Final | None:
+    def final(self, job: DecodeJob, result: Transcription, *, silent_tail: bool) -> Final | None:
+        """`silent_tail`: the decoded audio ended in the silence after speech, where a word that
+        begins is Whisper's invention."""
         words: list[Word] = []
         # The VAD places speech more precisely than Whisper's word alignment: keep words inside it.
         lo, hi = job.start, job.offset + job.duration
@@ -72,7 +85,7 @@ class FinalAssembler:
                 continue
             seg_words = seg.words or (Word(seg.text, seg.start, seg.end, 1.0),)
             for w in seg_words:
-                if job.trailing and job.offset + w.start >= job.end - LATE_WORD_S:
+                if silent_tail and job.offset + w.start >= job.end - LATE_WORD_S:
                     continue  # begins in the silent tail: Whisper's "Thank you." on silence
                 start = min(max(job.offset + w.start, lo), hi)
                 end = min(max(job.offset + w.end, start), hi)

@@ -3,6 +3,11 @@
 `SpeechEngine` owns the Whisper model and the decode scheduler; `open_track()` gives a
 `LiveTrack` per (call, track). Feeding a track runs the VAD inline (it is cheap) and queues
 decodes; events reach the track's `on_event` in the event loop, in order.
+
+A decode makes one round: the track's processor plans it (an immutable `DecodeJob`), the
+`LiveTrack` submits it to the scheduler, and the scheduler's answer goes back to the processor
+in one call (`resolve`), which returns the events it completes. The processor alone decides
+what is still wanted; this module only carries jobs and results.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from app.audio.asr import Transcriber, Transcription, final_request, load_transc
 from app.audio.bleed import Loudness
 from app.audio.events import Event
 from app.audio.frames import SAMPLE_RATE
+from app.audio.jobs import DecodeJob
 from app.audio.scheduler import DecodeScheduler, Scheduler, SchedulerStats, TrackKey
-from app.audio.stream import DecodeJob, TextContext, TrackProcessor
+from app.audio.stream import TextContext, TrackProcessor
 from app.audio.vad import SileroVad, Vad
 from app.settings import Settings
 from nlp.types import Speaker
@@ -177,7 +183,7 @@ class LiveTrack:
         self._key: TrackKey = (call_id, processor.track)
         self._events: asyncio.Queue[Event] = asyncio.Queue()
         self._pump: asyncio.Task[None] | None = None
-        self._outstanding: set[DecodeJob] = set()
+        # Set while the processor awaits no decode: `finish()` waits for it.
         self._settled = asyncio.Event()
         self._settled.set()
         self._closed = False
@@ -218,10 +224,8 @@ class LiveTrack:
         """Stop now: waiting decodes are dropped and nothing more is delivered."""
         if self._closed:
             return
-        for job in self._outstanding:
-            job.cancelled = True
+        self._processor.abort()
         self._scheduler.remove_track(self._key)
-        self._outstanding.clear()
         self._settled.set()
         self._close()
 
@@ -234,17 +238,21 @@ class LiveTrack:
 
     def _submit(self) -> None:
         for job in self._processor.take_jobs():
-            self._outstanding.add(job)
-            self._settled.clear()
+            # `done` may come at once (a partial dropped under load): `_done` handles it then.
             self._scheduler.submit(self._key, job, self._done)
+        self._settle()
 
     def _done(self, job: DecodeJob, result: Transcription | None) -> None:
-        if self._closed or job not in self._outstanding:
+        """The scheduler's answer, handed to the processor; resolving plans no new decode."""
+        if self._closed:
             return
-        self._outstanding.discard(job)
         self._emit(self._processor.resolve(job, result))
-        self._submit()
-        if not self._outstanding:
+        self._settle()
+
+    def _settle(self) -> None:
+        if self._processor.awaiting:
+            self._settled.clear()
+        else:
             self._settled.set()
 
     def _emit(self, events: list[Event]) -> None:

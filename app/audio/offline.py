@@ -205,11 +205,6 @@ def decode_jobs(
     decoded = 0.0
     batch = settings.offline_batch_size if isinstance(transcriber, BatchTranscriber) else 1
     owner = {id(job): speaker for speaker in order for job in jobs[speaker]}
-    for js in jobs.values():
-        for job in js:
-            # Whisper invents words in a silent tail when a piece is decoded alone; packed, the
-            # next piece follows, and a word that drifts past its piece's end is a real word.
-            job.trailing = False
     packs = _packs([job for speaker in order for job in jobs[speaker]], settings.offline_window)
     for first in range(0, len(packs), batch):
         group = packs[first : first + batch]
@@ -222,7 +217,9 @@ def decode_jobs(
             for job, piece_result in zip(pack, _split_result(result, pack, starts), strict=True):
                 # Out of order is fine: a processor holds finals until the earlier ones are in.
                 speaker = owner[id(job)]
-                events[speaker] += processors[speaker].resolve(job, piece_result)
+                # Whisper invents words in a silent tail when a piece is decoded alone; packed, the
+                # next piece follows, and a word that drifts past its piece's end is a real word.
+                events[speaker] += processors[speaker].resolve(job, piece_result, packed=True)
             decoded += sum(job.duration for job in pack)
         report(share[0] + (share[1] - share[0]) * decoded / to_decode)
 

@@ -8,7 +8,9 @@ oldest job has waited more than `partial_max_lag`; cancelled jobs are skipped. F
 dropped.
 
 The policy lives in the event loop, so it needs no lock: the worker thread only runs
-`Transcriber.transcribe` (CTranslate2 releases the GIL while it computes).
+`Transcriber.transcribe` (CTranslate2 releases the GIL while it computes). Jobs are immutable;
+`job.cancelled` and `job.confirmed` are read here, and changed only by the processor that planned
+them (`jobs.py`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ Who decodes is the caller's business:
   result back to `resolve()`, which returns the events it completes (the live engine, and the
   offline packer that decodes several pieces in one Whisper window).
 
+Jobs are immutable requests (`jobs.py`). Their state (confirmed, withdrawn, answered) is this
+processor's alone: it keeps it in its `DecodeLedger`, and the scheduler only reads it through
+`job.cancelled` / `job.confirmed`. `abort()` withdraws everything when the caller stops the track.
+
 Speculative finals: after `final_speculate_after` of silence the final of the piece is already
 submitted; if speech resumes it is cancelled, if the endpoint confirms it its text is out as
 soon as possible. It takes the Whisper time off the end-of-speech -> final latency.
@@ -37,7 +41,7 @@ from app.audio.bleed import Loudness
 from app.audio.events import Event, Partial, SpeechEnded, SpeechStarted
 from app.audio.frames import SAMPLE_RATE, PcmReader, Samples
 from app.audio.gate import CHUNK_S, BleedMask, SpeechGate
-from app.audio.jobs import DecodeJob
+from app.audio.jobs import DecodeJob, DecodeLedger, JobState
 from app.audio.vad import CHUNK, SileroVad, Vad
 from app.settings import Settings
 from nlp.types import Speaker
@@ -103,6 +107,7 @@ class TrackProcessor:
         self._spec_chunks = max(1, round(spec_s / CHUNK_S))
         self._loudness = loudness or Loudness()
         self._context = context or TextContext(settings.final_context_words)
+        self._ledger = DecodeLedger()
         # The call's chunk grid: chunk i of this track is chunk grid0 + i of the call.
         bleed = BleedMask(start_at)
         self._gate = SpeechGate(
@@ -113,7 +118,9 @@ class TrackProcessor:
             reference=reference,
             bleed=bleed,
         )
-        self._assembler = FinalAssembler(track, Guards.from_settings(settings), self._context, bleed)
+        self._assembler = FinalAssembler(
+            track, Guards.from_settings(settings), self._context, bleed, ledger=self._ledger
+        )
 
         self._endpoint_chunks = max(1, round(settings.vad_endpoint / CHUNK_S))
         self._min_speech_chunks = max(1, round(settings.vad_min_speech / CHUNK_S))
@@ -186,30 +193,43 @@ class TrackProcessor:
         self._loudness.open = False
         return events
 
+    @property
+    def awaiting(self) -> int:
+        """Planned decodes whose result is still wanted and not in yet."""
+        return self._ledger.awaiting
+
     def take_jobs(self) -> list[DecodeJob]:
-        """Decode jobs created since the last call (only without an inline transcriber)."""
+        """Decode jobs planned since the last call (only without an inline transcriber), in order.
+        A job planned and withdrawn in the same feed is among them, already `cancelled`."""
         jobs, self._jobs = self._jobs, []
         return jobs
 
-    def resolve(self, job: DecodeJob, result: Transcription | None) -> list[Event]:
-        """Hand back a job's result (None: it was dropped); return the events it completes."""
+    def resolve(self, job: DecodeJob, result: Transcription | None, *, packed: bool = False) -> list[Event]:
+        """Hand back a job's result (None: it was dropped); return the events it completes.
+        A result that no longer counts (withdrawn, or a second answer) completes nothing.
+        `packed`: decoded in one window with the pieces after it (see `jobs.Answer`)."""
         if job.kind == "partial":
+            wanted = self._ledger.answer(job, result or ())
             piece = self._piece
             if piece is not None and piece.partial is job:
                 piece.partial = None
-                if result is not None and not job.cancelled and piece.number == job.piece:
+                if result is not None and wanted and piece.number == job.piece:
                     text = self._assembler.partial_text(result)
                     if text:
                         return [Partial(self.track, text, job.start, job.end)]
             return []
-        if job.cancelled:
-            return []
-        if result is None and not job.confirmed:
+        if result is None and self._ledger.state(job) is JobState.SPECULATIVE:
             # A speculative final the scheduler had no time for: the endpoint makes a real one.
-            job.cancelled = True
+            self._ledger.cancel(job)
             return []
-        job.result = result if result is not None else ()
+        if not self._ledger.answer(job, result or (), packed=packed):
+            return []
         return self._assembler.release()
+
+    def abort(self) -> None:
+        """The caller stops the track: no planned decode is wanted any more."""
+        self._ledger.cancel_all()
+        self._jobs = []
 
     # --- chunks ---------------------------------------------------------------------------------
 
@@ -263,7 +283,7 @@ class TrackProcessor:
                 piece.audio_start, piece.speech_start, piece.last_partial = start, i, i
                 piece.waiting = False
             if piece.speculative is not None:
-                piece.speculative.cancelled = True
+                self._ledger.cancel(piece.speculative)
                 piece.speculative = None
             self._silence = 0
             self._last_speech = i
@@ -328,14 +348,14 @@ class TrackProcessor:
 
     def _close_piece(self, piece: _Piece, end: int, *, tail: bool = True) -> None:
         if piece.partial is not None:
-            piece.partial.cancelled = True
+            self._ledger.cancel(piece.partial)
         spec = piece.speculative
         if spec is not None and not spec.cancelled and spec.end_chunk == end:
-            spec.confirmed = True
+            self._ledger.confirm(spec)
             self._assembler.expect(spec)
         else:
             if spec is not None:
-                spec.cancelled = True
+                self._ledger.cancel(spec)
             self._assembler.expect(self._final_job(piece, end, confirmed=True, tail=tail))
 
     def _split(self, now: int) -> None:
@@ -378,10 +398,10 @@ class TrackProcessor:
             end=self._time(end),
             end_chunk=end,
             speculative=not confirmed,
-            confirmed=confirmed,
             trailing=tail,
+            ledger=self._ledger,
         )
-        self._jobs.append(job)
+        self._jobs.append(self._ledger.plan(job))
         return job
 
     def _request_partial(self, now: int) -> None:
@@ -397,8 +417,9 @@ class TrackProcessor:
             start=self._time(piece.speech_start),
             end=self._time(now),
             end_chunk=now,
+            ledger=self._ledger,
         )
-        self._jobs.append(piece.partial)
+        self._jobs.append(self._ledger.plan(piece.partial))
 
     def _run_inline(self) -> list[Event]:
         if self._transcriber is None:

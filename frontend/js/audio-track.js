@@ -33,6 +33,8 @@ const CLOSE_MESSAGES = {
 };
 
 /**
+ * @typedef {import("./protocol-types.js").Ready | import("./protocol-types.js").Ack
+ *   | import("./protocol-types.js").AudioPong | import("./protocol-types.js").Error} AudioReply
  * @typedef {"idle" | "connecting" | "live" | "reconnecting" | "ended" | "error"} TrackState
  *
  * @typedef {object} TrackStatus
@@ -187,8 +189,9 @@ export class TrackStreamer {
 
   // ---- internals ----
 
-  /** @param {any} message */
-  handle(message) {
+  /** @param {object} raw  a parsed message of the audio socket */
+  handle(raw) {
+    const message = /** @type {AudioReply} */ (raw);
     switch (message.type) {
       case "ready": {
         const received = Number(message.received_samples) || 0;

@@ -30,10 +30,16 @@ import { DEFAULT_TALK_SHARE_TARGET } from "./protocol-types.js";
 
 /** @typedef {import("./protocol-types.js").Call} Call */
 /** @typedef {import("./protocol-types.js").Final} Final */
-/** @typedef {import("./protocol-types.js").Partial} Partial */
+/** @typedef {import("./protocol-types.js").PartialEvent} PartialEvent */
 /** @typedef {import("./protocol-types.js").Nudge} Nudge */
 /** @typedef {import("./protocol-types.js").Talk} Talk */
 /** @typedef {import("./protocol-types.js").State} State */
+/** @typedef {import("./protocol-types.js").ServerEvent} ServerEvent */
+/**
+ * A moment the buddy marked: a flag or a note, as `state` lists them or as they come.
+ * @typedef {(import("./protocol-types.js").FlagMark & {kind: "flag"})
+ *   | (import("./protocol-types.js").NoteMark & {kind: "note"})} Moment
+ */
 
 const ui = {
   title: byId("call-title"),
@@ -75,9 +81,9 @@ const model = {
   /** @type {Call | null} */ call: null,
   role: "viewer",
   /** @type {Final[]} */ transcript: [],
-  /** @type {Map<string, Partial>} speaker -> newest partial */ partials: new Map(),
+  /** @type {Map<string, PartialEvent>} speaker -> newest partial */ partials: new Map(),
   /** @type {Nudge[]} */ nudges: [],
-  /** @type {any[]} */ moments: [],
+  /** @type {Moment[]} */ moments: [],
   /** @type {Set<string>} nudge ids already whispered */ whispered: new Set(),
   /** @type {Map<string, boolean>} */ ratings: new Map(),
   /** @type {Talk | null} */ talk: null,
@@ -98,7 +104,7 @@ const canWhisper = () => canWrite() && !callEnded(model.call);
 
 let followTranscript = true;
 
-/** @param {Final | (Partial & {id?: string, flags?: string[]})} utt */
+/** @param {Final | (PartialEvent & {id?: string, flags?: string[]})} utt */
 function utteranceNode(utt, partial = false) {
   const speaker = utt.speaker === "customer" ? "customer" : "interviewer";
   /** @type {string[]} */
@@ -189,7 +195,7 @@ function renderTalk() {
 function renderMonologue() {
   const talk = model.talk;
   let seconds = Number(talk?.monologue_seconds ?? 0);
-  const speaking = Array.isArray(talk?.speaking) && talk.speaking.includes("interviewer");
+  const speaking = Boolean(talk && Array.isArray(talk.speaking) && talk.speaking.includes("interviewer"));
   // Between talk messages (about one a second) keep the timer moving while the interviewer speaks.
   if (speaking && seconds > 0) seconds += Math.min(2, (Date.now() - model.talkAt) / 1000);
   const level = seconds >= 45 ? "very-long" : seconds >= 30 ? "long" : seconds > 0 ? "some" : "none";
@@ -216,7 +222,8 @@ function nudgeCard(nudge) {
   const id = String(nudge.id ?? "");
   const whispered = model.whispered.has(id);
   const rating = model.ratings.get(id);
-  const at = typeof nudge.at === "number" ? nudge.at : nudge.call_time;
+  // A nudge from an older server may lack `at`; its event envelope's call time stands in.
+  const at = typeof nudge.at === "number" ? nudge.at : /** @type {{call_time?: number}} */ (nudge).call_time;
   const time = typeof at === "number" ? formatClock(at) : "";
   const titleId = `nudge-${id}-title`;
 
@@ -504,7 +511,7 @@ function setStatus(state, text) {
   ui.status.textContent = text;
 }
 
-/** @param {any} message */
+/** @param {{call_time?: number | null}} message  anything that carries the call time */
 function noteCallTime(message) {
   if (typeof message.call_time === "number" && message.call_time > model.callTime) {
     model.callTime = message.call_time;
@@ -519,11 +526,13 @@ function onState(state) {
   model.transcript = Array.isArray(state.transcript) ? state.transcript : [];
   model.partials.clear();
   model.nudges = Array.isArray(state.nudges) ? state.nudges : [];
-  const flags = Array.isArray(state.flags) ? state.flags.map((/** @type {any} */ f) => ({ ...f, kind: "flag" })) : [];
-  const notes = Array.isArray(state.notes) ? state.notes.map((/** @type {any} */ n) => ({ ...n, kind: "note" })) : [];
+  /** @type {Moment[]} */
+  const flags = Array.isArray(state.flags) ? state.flags.map((f) => ({ ...f, kind: "flag" })) : [];
+  /** @type {Moment[]} */
+  const notes = Array.isArray(state.notes) ? state.notes.map((n) => ({ ...n, kind: "note" })) : [];
   model.moments = [...flags, ...notes];
   model.whispered = new Set(
-    (Array.isArray(state.whispers) ? state.whispers : []).map((/** @type {any} */ w) => w.nudge_id).filter(Boolean).map(String),
+    (Array.isArray(state.whispers) ? state.whispers : []).map((w) => w.nudge_id).filter(Boolean).map(String),
   );
   for (const n of model.nudges) if (typeof n.helpful === "boolean") model.ratings.set(String(n.id), n.helpful);
   model.talk = state.talk ?? null;
@@ -541,7 +550,7 @@ function onState(state) {
   renderMoments();
 }
 
-/** @param {any} event */
+/** @param {ServerEvent} event */
 function onEvent(event) {
   noteCallTime(event);
   switch (event.type) {
@@ -583,8 +592,10 @@ function onEvent(event) {
       refreshCard(String(event.nudge_id));
       break;
     case "call.ended":
-      model.call = { ...(model.call ?? {}), ...(event.call ?? {}), status: "ended" };
-      if (!model.call.ended_at) model.call.ended_at = new Date().toISOString();
+      {
+        const ended = event.call ?? model.call;
+        if (ended) model.call = { ...ended, status: "ended", ended_at: ended.ended_at ?? Date.now() / 1000 };
+      }
       applyCall();
       applyRole();
       renderNudges();

@@ -16,9 +16,22 @@
 
 import { SAMPLE_RATE, TrackStreamer } from "./audio-track.js";
 import { EventsClient } from "./events.js";
-import { api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, toast } from "./common.js";
+import { ApiError, api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, toast } from "./common.js";
 
 /** @typedef {"interviewer" | "customer"} TrackName */
+/** @typedef {import("./common.js").Call} Call */
+/** @typedef {import("./protocol-types.js").WhisperMark} WhisperMark  a whisper in `state` */
+/** @typedef {import("./protocol-types.js").WhisperEvent} WhisperEvent  a whisper as it comes */
+/** @typedef {import("./protocol-types.js").Nudge} Nudge  a nudge in `state` */
+/** @typedef {import("./protocol-types.js").NudgeEvent} NudgeEvent  a nudge as it comes */
+/**
+ * A line of the whispers feed; `order` places it when it has no call time.
+ * @typedef {{kind: "whisper", item: WhisperMark, order: number} | {kind: "nudge", item: Nudge, order: number}} FeedEntry
+ */
+/**
+ * What a track's worklet posts (pcm-worklet.js).
+ * @typedef {{type: "level", rms: number, peak: number} | {type: "frame", pcm: ArrayBuffer} | {type: "flushed"}} WorkletMessage
+ */
 /** @typedef {"setup" | "live" | "paused" | "stopping" | "ended"} Phase */
 
 const callId = pageCallId();
@@ -59,11 +72,11 @@ let testFileBytes = null;
 /** @type {AudioBufferSourceNode | null} */
 let testFileSource = null;
 
-/** @type {import("./common.js").Call | null} */
+/** @type {Call | null} */
 let call = null;
-/** @type {any[]} */
+/** @type {(WhisperMark | WhisperEvent)[]} */
 let whispers = [];
-/** @type {any[]} */
+/** @type {(Nudge | NudgeEvent)[]} */
 let nudges = [];
 
 const ui = {
@@ -150,7 +163,7 @@ async function attachInput(name, stream, makeSource) {
 
 /**
  * @param {TrackName} name
- * @param {any} data
+ * @param {WorkletMessage} data
  */
 function onWorkletMessage(name, data) {
   const slot = tracks[name];
@@ -255,7 +268,8 @@ async function shareTab() {
   let stream;
   try {
     stream = await navigator.mediaDevices.getDisplayMedia(
-      /** @type {any} */ ({
+      // Chrome's options beyond the standard ones: this tab left out, its sound kept playing.
+      /** @type {Parameters<MediaDevices["getDisplayMedia"]>[0]} */ ({
         video: { displaySurface: "browser" },
         audio: { suppressLocalAudioPlayback: false },
         selfBrowserSurface: "exclude",
@@ -331,7 +345,7 @@ async function playTestFile() {
 }
 
 if (testHooks) {
-  /** @type {any} */ (window).__secondearTest = {
+  /** @type {Window & {__secondearTest?: object}} */ (window).__secondearTest = {
     useFileForCustomer,
     /** Drop both audio sockets at once, as a network blip would; they reconnect and resend. */
     dropConnections() {
@@ -489,7 +503,7 @@ async function stop() {
     await api(`/api/calls/${encodeURIComponent(callId)}/end`, { method: "POST", token });
   } catch (error) {
     // The buddy may have ended it first; anything else is worth saying.
-    if (!(error instanceof Error && "status" in error && error.status === 409)) {
+    if (!(error instanceof ApiError && error.status === 409)) {
       ui.pageError.textContent = error instanceof Error ? error.message : String(error);
       ui.pageError.hidden = false;
     }
@@ -529,9 +543,10 @@ function showEnded() {
 const GENTLE_KEY = "secondear.gentle";
 const COMPACT_KEY = "secondear.compact";
 
-/** @param {any} call_ */
-function applyCall(call_) {
-  if (!call_ || typeof call_ !== "object") return;
+/** @param {unknown} answer  the call as the API or the events socket gives it (checked to be an object) */
+function applyCall(answer) {
+  if (!answer || typeof answer !== "object") return;
+  const call_ = /** @type {Call} */ (answer);
   call = call_;
   ui.title.textContent = call_.title ?? "Capture";
   document.title = `${call_.title ?? "Capture"} · Capture · SecondEar`;
@@ -547,54 +562,57 @@ function applyCall(call_) {
 
 /**
  * Call time of a whisper or nudge: `at` in the state snapshot and events, else the envelope's call_time.
- * @param {any} item
+ * @param {WhisperMark | Nudge | WhisperEvent | NudgeEvent} item
  * @returns {number | null}
  */
 function itemTime(item) {
   if (typeof item.at === "number") return item.at;
-  return typeof item.call_time === "number" ? item.call_time : null;
+  return "call_time" in item && typeof item.call_time === "number" ? item.call_time : null;
 }
 
-/**
- * @param {any} item
- * @param {"whisper" | "nudge"} kind
- */
-function feedItem(item, kind) {
-  const at = itemTime(item);
+/** @param {FeedEntry} entry */
+function feedItem(entry) {
+  const at = itemTime(entry.item);
   const time = at === null ? "" : formatClock(at);
-  if (kind === "whisper") {
+  if (entry.kind === "whisper") {
     return el(
       "li",
       { class: "whisper-item" },
       el("div", { class: "who" }, "Buddy", time ? ` · ${time}` : ""),
-      el("div", { class: "text" }, String(item.text ?? "")),
+      el("div", { class: "text" }, String(entry.item.text ?? "")),
     );
   }
+  const nudge = entry.item;
   return el(
     "li",
     { class: "gentle-item" },
-    el("div", { class: "hint" }, "Tip · ", kindLabel(String(item.kind ?? "")), time ? ` · ${time}` : ""),
-    el("div", {}, String(item.suggestion || item.message || item.title || "")),
+    el("div", { class: "hint" }, "Tip · ", kindLabel(String(nudge.kind ?? "")), time ? ` · ${time}` : ""),
+    el("div", {}, String(nudge.suggestion || nudge.message || nudge.title || "")),
   );
 }
 
+/**
+ * @param {WhisperMark | WhisperEvent | Nudge | NudgeEvent} item
+ * @param {number} index  its place in the list it came in
+ */
+function orderOf(item, index) {
+  return "seq" in item ? item.seq : index;
+}
+
 function renderFeed() {
-  /** @type {{item: any, kind: "whisper" | "nudge", order: number}[]} */
-  const entries = whispers.map((w, i) => ({ item: w, kind: /** @type {const} */ ("whisper"), order: w.seq ?? i }));
+  /** @type {FeedEntry[]} */
+  const entries = whispers.map((w, i) => ({ item: w, kind: /** @type {const} */ ("whisper"), order: orderOf(w, i) }));
   if (ui.showNudges.checked) {
-    nudges.forEach((n, i) => entries.push({ item: n, kind: "nudge", order: n.seq ?? i }));
+    nudges.forEach((n, i) => entries.push({ item: n, kind: "nudge", order: orderOf(n, i) }));
   }
   entries.sort((a, b) => (itemTime(b.item) ?? b.order) - (itemTime(a.item) ?? a.order));
-  ui.whispers.replaceChildren(...entries.map((e) => feedItem(e.item, e.kind)));
+  ui.whispers.replaceChildren(...entries.map(feedItem));
   ui.whispersEmpty.hidden = entries.length > 0;
 }
 
-/**
- * @param {any} item
- * @param {"whisper" | "nudge"} kind
- */
-function addToFeed(item, kind) {
-  ui.whispers.prepend(feedItem(item, kind));
+/** @param {FeedEntry} entry */
+function addToFeed(entry) {
+  ui.whispers.prepend(feedItem(entry));
   ui.whispersEmpty.hidden = true;
 }
 
@@ -605,19 +623,19 @@ function connectEvents() {
     onState: (state) => {
       applyCall(state.call);
       whispers = Array.isArray(state.whispers) ? state.whispers : [];
-      nudges = Array.isArray(state.nudges) ? state.nudges.filter((/** @type {any} */ n) => n && n.kind !== "follow_up") : [];
+      nudges = Array.isArray(state.nudges) ? state.nudges.filter((n) => n && n.kind !== "follow_up") : [];
       renderFeed();
     },
     onEvent: (event) => {
       switch (event.type) {
         case "whisper":
           whispers.push(event);
-          addToFeed(event, "whisper");
+          addToFeed({ item: event, kind: "whisper", order: event.seq });
           break;
         case "nudge":
           if (event.kind === "follow_up") break;
           nudges.push(event);
-          if (ui.showNudges.checked) addToFeed(event, "nudge");
+          if (ui.showNudges.checked) addToFeed({ item: event, kind: "nudge", order: event.seq });
           break;
         case "call.ended":
           applyCall({ ...(event.call ?? call ?? {}), status: "ended", ended_at: event.call?.ended_at ?? new Date().toISOString() });
@@ -704,7 +722,7 @@ async function setup() {
   } catch (error) {
     ui.pageError.textContent = error instanceof Error ? error.message : String(error);
     ui.pageError.hidden = false;
-    if (error instanceof Error && "status" in error && error.status === 404) {
+    if (error instanceof ApiError && error.status === 404) {
       ui.start.disabled = true;
       return;
     }

@@ -29,7 +29,7 @@ import { WORDING } from "./wording.js";
  * The element with this id, or an error that names it (a page bug, not a user problem).
  * @template {HTMLElement} T
  * @param {string} id
- * @param {new (...args: any[]) => T} [type]
+ * @param {new (...args: never[]) => T} [type]
  * @returns {T}
  */
 export function byId(id, type) {
@@ -42,7 +42,7 @@ export function byId(id, type) {
 /**
  * Build an element. `attrs` keys starting with "on" become listeners; `class` and `text` are shortcuts.
  * @param {string} tag
- * @param {Record<string, any>} [attrs]
+ * @param {Record<string, unknown>} [attrs]  strings, numbers, booleans (true: the bare attribute), listeners
  * @param {...(Node | string | null | undefined | false)} children
  * @returns {HTMLElement}
  */
@@ -53,7 +53,7 @@ export function el(tag, attrs = {}, ...children) {
     if (key === "class") node.className = String(value);
     else if (key === "text") node.textContent = String(value);
     else if (key.startsWith("on") && typeof value === "function") {
-      node.addEventListener(key.slice(2).toLowerCase(), value);
+      node.addEventListener(key.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
     } else if (value === true) node.setAttribute(key, "");
     else node.setAttribute(key, String(value));
   }
@@ -132,7 +132,11 @@ let sessionInfo = null;
  * @returns {Promise<SessionInfo>}
  */
 export function currentSession() {
-  sessionInfo ??= api("/api/session").catch(() => ({ signed_in: false }));
+  if (!sessionInfo) {
+    /** @type {Promise<SessionInfo>} */
+    const asked = api("/api/session");
+    sessionInfo = asked.catch(() => ({ signed_in: false }));
+  }
   return sessionInfo;
 }
 
@@ -155,10 +159,12 @@ export class ApiError extends Error {
 }
 
 /**
- * Call the HTTP API. Errors carry the server's `detail`, written for people.
+ * Call the HTTP API. Errors carry the server's `detail`, written for people. The answer is the
+ * server's JSON, typed as the caller's variable says (the server's schema vouches for it).
+ * @template [T=unknown]
  * @param {string} path
  * @param {{method?: string, body?: unknown, token?: string}} [options]
- * @returns {Promise<any>}
+ * @returns {Promise<T>}
  */
 export async function api(path, options = {}) {
   /** @type {Record<string, string>} */
@@ -183,7 +189,7 @@ export async function api(path, options = {}) {
     throw new ApiError("Can't reach SecondEar. Check your connection and try again.", 0);
   }
   const text = await response.text();
-  /** @type {any} */
+  /** @type {unknown} */
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -191,10 +197,11 @@ export async function api(path, options = {}) {
     data = null;
   }
   if (!response.ok) {
-    const detail = data && typeof data.detail === "string" ? data.detail : `The server answered ${response.status}.`;
+    const said = data && typeof data === "object" ? /** @type {{detail?: unknown}} */ (data).detail : null;
+    const detail = typeof said === "string" ? said : `The server answered ${response.status}.`;
     throw new ApiError(detail, response.status);
   }
-  return data;
+  return /** @type {T} */ (data);
 }
 
 /** @param {string} kind  a flag or nudge kind; its name as the live cards and the report give it */

@@ -68,8 +68,9 @@ export class EventsClient {
     this.socket.close();
   }
 
-  /** @param {any} message */
-  handle(message) {
+  /** @param {object} raw  a parsed message; its `type` says which (types this page does not know pass through) */
+  handle(raw) {
+    const message = /** @type {ServerEvent} */ (raw);
     if (typeof message.type !== "string") return;
     if (message.type === "state") {
       this.lastSeq = typeof message.seq === "number" ? message.seq : -Infinity;

@@ -128,9 +128,9 @@ function renderCalls(calls) {
 async function loadCalls() {
   const status = byId("calls-status");
   try {
-    /** @type {any} */
+    /** @type {Call[] | {calls?: Call[]} | null} */
     const data = await api("/api/calls");
-    const calls = Array.isArray(data) ? data : Array.isArray(data?.calls) ? data.calls : [];
+    const calls = Array.isArray(data) ? data : (data?.calls ?? []);
     renderCalls(calls);
   } catch (error) {
     status.hidden = false;

@@ -11,7 +11,8 @@
  * @typedef {object} SocketOptions
  * @property {() => string} url  Called before every attempt, so the URL may change between attempts.
  * @property {(ws: WebSocket) => void} [onOpen]
- * @property {(message: any) => void} [onJson]  Every text message, parsed.
+ * @property {(message: object) => void} [onJson]  Every text message that is a JSON object, parsed; the
+ *   caller narrows it to its socket's messages (protocol-types.js) and ignores types it does not know.
  * @property {(state: SocketState, detail: {code?: number, reason?: string, retryInMs?: number}) => void} [onState]
  * @property {ReadonlySet<number>} [fatalCodes]  Close codes after which trying again cannot help.
  * @property {number} [minDelayMs]
@@ -98,6 +99,7 @@ export class ReconnectingSocket {
   connect() {
     if (this.stopped) return;
     this.setState(this.attempt === 0 ? "connecting" : "reconnecting", {});
+    /** @type {WebSocket} */
     let ws;
     try {
       ws = new WebSocket(this.options.url());
@@ -115,6 +117,7 @@ export class ReconnectingSocket {
     ws.onmessage = (event) => {
       this.lastHeard = Date.now();
       if (typeof event.data !== "string") return;
+      /** @type {unknown} */
       let message;
       try {
         message = JSON.parse(event.data);

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from audio_fakes import LoudnessVad, ScriptedTranscriber, pcm, tone_track
 
-from app.audio.engine import SpeechEngine
+from app.audio.engine import LiveTrack, SpeechEngine
 from app.audio.events import Event, Final, Partial, SpeechEnded, SpeechStarted, speech_intervals
+from app.audio.jobs import DecodeJob
+from app.audio.scheduler import Done, SchedulerStats, TrackKey
+from app.audio.stream import TrackProcessor
 from app.settings import Settings
 
 FRAME = 640  # bytes: 20 ms
@@ -239,3 +242,60 @@ async def test_engine_real_model_streams_a_short_call(speak, whisper) -> None:
         finals = [e for e in got[speaker] if isinstance(e, Final)]
         assert len(finals) == 1 and words in finals[0].text.lower()
         assert len(speech_intervals(got[speaker])) == 1
+
+
+class HandScheduler:
+    """A scheduler the test answers by hand: the engine's seam to decoding, alone."""
+
+    def __init__(self) -> None:
+        self.stats = SchedulerStats()
+        self.queue_lag = 0.0
+        self.waiting: list[tuple[DecodeJob, Done]] = []
+        self.removed: list[TrackKey] = []
+
+    async def start(self) -> None: ...
+    async def aclose(self) -> None: ...
+
+    def submit(self, key: TrackKey, job: DecodeJob, done: Done) -> None:
+        self.waiting.append((job, done))
+
+    def remove_track(self, key: TrackKey) -> None:
+        self.removed.append(key)
+
+    def answer_all(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for job, done in waiting:
+            done(job, ScriptedTranscriber().transcribe(job.audio, job.request))
+
+
+def hand_track(got: list[Event]) -> tuple[LiveTrack, HandScheduler]:
+    s = settings(partials=False, final_speculate_after=0)
+    scheduler = HandScheduler()
+    processor = TrackProcessor("customer", s, vad=LoudnessVad())
+    return LiveTrack(SpeechEngine(s), scheduler, "c1", processor, got.append), scheduler
+
+
+async def test_engine_submits_what_the_processor_plans_and_hands_each_answer_back() -> None:
+    got: list[Event] = []
+    live, scheduler = hand_track(got)
+    live.feed(pcm(tone_track(5.0, [(0.5, 1.5), (2.5, 3.5)])))
+    assert [j.kind for j, _ in scheduler.waiting] == ["final", "final"]
+    finishing = asyncio.create_task(live.finish())
+    await asyncio.sleep(0.01)
+    assert not finishing.done()  # two finals still to come
+    scheduler.answer_all()
+    await asyncio.wait_for(finishing, 5)
+    assert [type(e) for e in got] == [SpeechStarted, SpeechEnded, SpeechStarted, SpeechEnded, Final, Final]
+    assert scheduler.waiting == []  # an answer plans no new decode
+
+
+async def test_engine_abort_withdraws_the_tracks_decodes_through_its_processor() -> None:
+    got: list[Event] = []
+    live, scheduler = hand_track(got)
+    live.feed(pcm(tone_track(3.0, [(0.5, 1.5)])))
+    [(job, done)] = scheduler.waiting
+    live.abort()
+    assert job.cancelled and scheduler.removed == [("c1", "customer")]
+    done(job, ScriptedTranscriber().transcribe(job.audio, job.request))  # a late answer
+    await asyncio.sleep(0.01)
+    assert not any(isinstance(e, Final) for e in got)

@@ -10,12 +10,19 @@ import pytest
 from audio_fakes import ScriptedTranscriber
 
 from app.audio.asr import DecodeRequest, Transcription
+from app.audio.jobs import DecodeLedger
 from app.audio.scheduler import DecodeScheduler, Entry, JobQueue
 from app.audio.stream import DecodeJob
 
 
-def job(kind: str = "final", seconds: float = 1.0) -> DecodeJob:
-    return DecodeJob(
+def job(
+    kind: str = "final",
+    seconds: float = 1.0,
+    *,
+    speculative: bool = False,
+    ledger: DecodeLedger | None = None,
+) -> DecodeJob:
+    made = DecodeJob(
         kind=kind,  # type: ignore[arg-type]
         request=DecodeRequest(kind=kind),  # type: ignore[arg-type]
         audio=np.zeros(int(seconds * 16000), dtype=np.float32),
@@ -24,11 +31,14 @@ def job(kind: str = "final", seconds: float = 1.0) -> DecodeJob:
         start=0.0,
         end=seconds,
         end_chunk=0,
+        speculative=speculative,
+        ledger=ledger,
     )
+    return made if ledger is None else ledger.plan(made)
 
 
-def entry(call: str, track: str, kind: str = "final", at: float = 0.0) -> Entry:
-    return Entry((call, track), job(kind), lambda _j, _r: None, at)
+def entry(call: str, track: str, kind: str = "final", at: float = 0.0, *, speculative: bool = False) -> Entry:
+    return Entry((call, track), job(kind, speculative=speculative), lambda _j, _r: None, at)
 
 
 def drain(queue: JobQueue) -> list[tuple[str, str, str]]:
@@ -119,8 +129,9 @@ async def test_scheduler_runs_jobs_on_one_thread_and_reports_back_in_the_loop() 
 async def test_scheduler_skips_cancelled_and_reports_them_dropped() -> None:
     scheduler = DecodeScheduler(ScriptedTranscriber(delay=0.05))
     results: dict[int, bool] = {}
-    blocker, cancelled = job(), job()
-    cancelled.cancelled = True
+    ledger = DecodeLedger()
+    blocker, cancelled = job(), job(ledger=ledger)
+    ledger.cancel(cancelled)  # the processor withdrew it while it waited
     everything = asyncio.Event()
 
     def on_done(j: DecodeJob, result: Transcription | None) -> None:
@@ -166,8 +177,7 @@ async def test_scheduler_survives_a_failing_recogniser() -> None:
 
 def test_queue_confirmed_finals_before_speculative_ones() -> None:
     queue = JobQueue()
-    spec = entry("a", "interviewer", "final")
-    spec.job.confirmed = False
+    spec = entry("a", "interviewer", "final", speculative=True)
     queue.push(spec)
     queue.push(entry("b", "customer", "partial"))
     queue.push(entry("c", "customer", "final"))
@@ -198,13 +208,11 @@ async def test_scheduler_speculates_only_with_spare_time() -> None:
     outcome: list[bool] = []
     first = asyncio.Event()
     scheduler.submit(("a", "customer"), job(), lambda _j, _r: first.set())
-    spec = job()
-    spec.confirmed = False
+    spec = job(speculative=True)
     scheduler.submit(("b", "customer"), spec, lambda _j, r: outcome.append(r is None))
     assert outcome == [True] and scheduler.stats.skipped_speculations == 1
     await asyncio.wait_for(first.wait(), 5)
-    spec2 = job()
-    spec2.confirmed = False
+    spec2 = job(speculative=True)
     second = asyncio.Event()
     scheduler.submit(("b", "customer"), spec2, lambda _j, r: (outcome.append(r is None), second.set()))
     await asyncio.wait_for(second.wait(), 5)

@@ -216,8 +216,8 @@ def test_stream_guards_drop_invented_text() -> None:
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
 
 
-def test_stream_job_is_a_plain_mutable_record() -> None:
-    # the scheduler relies on identity and on the cancelled flag
+def test_stream_job_is_a_plain_record() -> None:
+    # the scheduler relies on identity and reads the cancelled flag (the processor alone sets it)
     processor = deferred(settings(final_speculate_after=0))
     processor.feed(pcm(tone_track(3.0, [(0.5, 1.5)])))
     [job] = processor.take_jobs()
@@ -288,3 +288,31 @@ def test_stream_pause_split_then_silence_gives_no_empty_final() -> None:
     events = run(processor, tone_track(6.0, [(1.0, 3.5)]))  # the pause after 3.5 s is the endpoint
     assert [type(e).__name__ for e in events] == ["SpeechStarted", "Final", "SpeechEnded"]
     assert len(transcriber.calls) == 1
+
+
+def test_stream_abort_withdraws_every_planned_decode() -> None:
+    processor = deferred(settings(partials=True, partial_interval=0.5, final_speculate_after=0.2))
+    processor.feed(pcm(tone_track(2.0, [(0.5, 1.7)])))  # a partial, then a speculative final
+    jobs = processor.take_jobs()
+    assert {j.kind for j in jobs} == {"partial", "final"} and processor.awaiting == len(jobs)
+    processor.abort()
+    assert all(j.cancelled for j in jobs) and processor.awaiting == 0
+    fake = ScriptedTranscriber()
+    assert all(processor.resolve(j, fake.transcribe(j.audio, j.request)) == [] for j in jobs)
+
+
+@pytest.mark.parametrize(("packed", "kept"), [(False, ["w0", "w1"]), (True, ["w0", "w1", "tail"])])
+def test_stream_a_packed_answer_keeps_words_past_the_pieces_end(packed: bool, kept: list[str]) -> None:
+    # Decoded alone, a word starting in the silent tail is Whisper's invention; decoded in one window
+    # with the next piece (offline), it is a real word that drifted.
+    from app.audio.asr import RecognizedSegment
+    from app.audio.events import Word
+
+    processor = deferred(settings(final_speculate_after=0))
+    processor.feed(pcm(tone_track(3.0, [(0.5, 1.5)])))
+    [job] = processor.take_jobs()
+    tail = job.end - job.offset + 0.05
+    words = (Word("w0", 0.2, 0.5, 0.9), Word("w1", 0.6, 0.9, 0.9), Word("tail", tail, tail + 0.1, 0.9))
+    result = (RecognizedSegment("w0 w1 tail", 0.2, tail + 0.1, words),)
+    [final] = processor.resolve(job, result, packed=packed)
+    assert isinstance(final, Final) and [w.text for w in final.words] == kept

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -549,3 +551,50 @@ def test_buddy_pane_takes_the_talk_share_goal_and_flag_names_from_the_server(off
     final = {**FINAL, "seq": 12, "flags": ["hot_tip"]}
     _send(page, 0, final)
     page.locator(".utt .chip", has_text="Explaining instead of listening").wait_for()
+
+
+# --- the page scripts' types -----------------------------------------------------------------------
+
+GENERATED = {"protocol-types.js", "wording.js"}  # written by app/protocol_docs.py
+TYPE_TAG = re.compile(r"@(?:type|param|returns?|property|prop|typedef|template|satisfies|this)\s*\{")
+
+
+def jsdoc_types(source: str) -> Iterator[tuple[int, str]]:
+    """(line, type expression) of every JSDoc `@tag {…}` in `source`, nested braces included."""
+    for match in TYPE_TAG.finditer(source):
+        depth, k = 1, match.end()
+        while depth and k < len(source):
+            depth += {"{": 1, "}": -1}.get(source[k], 0)
+            k += 1
+        yield source.count("\n", 0, match.start()) + 1, source[match.end() : k - 1]
+
+
+def test_jsdoc_types_finds_any_inside_nested_types() -> None:
+    found = [t for _, t in jsdoc_types("/** @type {{item: any, n: number}[]} */\n/** @param {Call} c */")]
+    assert found == ["{item: any, n: number}[]", "Call"]
+
+
+def test_page_scripts_type_nothing_as_any() -> None:
+    # Their types come from protocol-types.js (generated from app/protocol.py): `any` would let a
+    # message the server no longer sends, or a misspelt field, through unnoticed.
+    scripts = sorted(p for p in (FRONTEND / "js").glob("*.js") if p.name not in GENERATED)
+    assert len(scripts) >= 8
+    loose = [
+        f"{p.name}:{line}: {{{kind}}}"
+        for p in scripts
+        for line, kind in jsdoc_types(p.read_text(encoding="utf-8"))
+        if re.search(r"\bany\b", kind)
+    ]
+    assert loose == []
+
+
+def test_page_scripts_pass_the_type_checker() -> None:
+    # `// @ts-check` in every script and frontend/jsconfig.json (strict) only count when something
+    # runs them: TypeScript's checker, from Debian's node-typescript (scripts/system-deps.sh).
+    tsc = shutil.which("tsc")
+    if tsc is None:
+        pytest.skip("tsc is not installed (Debian: node-typescript; scripts/system-deps.sh installs it)")
+    run = subprocess.run(
+        [tsc, "--project", str(FRONTEND / "jsconfig.json")], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
