@@ -3,11 +3,14 @@ heard through the speakers): each finished speech segment gets a speaker, as the
 
 No I/O: the call feeds the track's audio as it arrives (`feed`, from the event loop) and asks
 for the speaker of each final by its times (`label`, from a worker thread: it runs the encoder).
-The first segment is speaker 0. Until there is enough speech to cluster, a segment whose voice
-is far from every voice heard so far starts a new speaker; after that, every `RECLUSTER_S` of
-new speech the windows heard so far are clustered again (the offline method, `app.audio.diarize`)
-and the voices matched to the old ones, so labels stay put. `guess` names the nearest voice
-without learning from the audio (partials, VAD intervals: the final of the same speech teaches).
+The first segment is speaker 0. At every final the windows heard so far (an even sample of
+them, and all of the new segment's) are clustered again as offline (`app.audio.diarize`: spectral
+clustering of 0.8 s embeddings), and each cluster takes the label most of its windows were given
+before, so labels stay put; the new segment gets the label of most of its windows. Clustering
+again works where comparing with a fixed voice print fails: the encoder's embeddings of two
+voices are close in absolute terms, and only their neighbourhoods tell them apart. `guess`
+names the voice of some speech without learning from it (partials, VAD intervals: the final of
+the same speech teaches), by the vote of the nearest windows of the last clustering.
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from collections import deque
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from app.audio.diarize import CLUSTER_LIMIT, STEP_S, cluster_windows, smooth_windows
+from app.audio.diarize import STEP_S, cluster_windows, smooth_windows
 from app.audio.frames import SAMPLE_RATE, Samples
-from app.audio.voices import VoiceEncoder, level, normalize
+from app.audio.voices import VoiceEncoder, level
 
 KEEP_S = 120.0  # seconds of audio kept to cut segments from (a final arrives well within this)
-WARMUP_S = 20.0  # seconds of speech before the first clustering
-RECLUSTER_S = 30.0  # seconds of new speech between two clusterings
-NEW_VOICE_SIMILARITY = 0.80  # before the first clustering: a voice less alike than this is new
+# Windows clustered at each final: the newest segment's and an even sample of the older ones.
+# Small enough (about 20 ms of clustering) to redo for every final; 160 s of speech in all.
+CLUSTER_SAMPLE = 400
+NEIGHBOURS = 10  # windows of the last clustering that vote for a guessed window
 
 
 class LiveSpeakers:
@@ -41,9 +45,11 @@ class LiveSpeakers:
         self._lock = threading.Lock()  # `feed` (event loop) against `_cut` (worker thread)
         self._windows: list[np.ndarray] = []  # embeddings of every window heard, in order
         self._segment_of: list[int] = []  # which segment each window came from
-        self._voices = np.zeros((0, 0), dtype=np.float32)  # (speakers so far, dim)
-        self._clustered_at = 0.0  # seconds of speech at the last clustering
+        self._published: list[int] = []  # the label each window was given
         self._segments = 0
+        # The windows of the last clustering, with their labels: what `guess` compares with.
+        self._reference = np.zeros((0, 0), dtype=np.float32)
+        self._reference_labels = np.zeros(0, dtype=int)
 
     @property
     def speech_s(self) -> float:
@@ -68,33 +74,44 @@ class LiveSpeakers:
 
     def label(self, start: float, end: float) -> int:
         """The speaker of the speech between `start` and `end` (call time, fed already); the
-        speech is remembered and counts for the next clustering."""
+        speech is remembered, and every voice is clustered again with it."""
         windows = self._embed(self._cut(start, end))
+        first = len(self._windows)
         self._windows += list(windows)
         self._segment_of += [self._segments] * len(windows)
         self._segments += 1
-        voice = normalize(windows.mean(axis=0, keepdims=True))[0]
-        if self.speech_s >= WARMUP_S and self.speech_s - self._clustered_at >= RECLUSTER_S:
-            self._recluster()
-        if len(self._voices) == 0:
-            self._voices = voice[None, :]
+        if first == 0:
+            self._published += [0] * len(windows)
+            self._reference, self._reference_labels = windows, np.zeros(len(windows), dtype=int)
             return 0
-        similarity = self._voices @ voice
-        best = int(similarity.argmax())
-        new_voice = self._clustered_at == 0 and similarity[best] < NEW_VOICE_SIMILARITY
-        if new_voice and len(self._voices) < self._speakers:
-            self._voices = np.vstack([self._voices, voice[None, :]])
-            return len(self._voices) - 1
-        return best
+        smooth = smooth_windows(np.stack(self._windows), np.array(self._segment_of))
+        older = np.unique(np.linspace(0, first - 1, min(first, CLUSTER_SAMPLE - len(windows))).astype(int))
+        picked = np.concatenate([older, np.arange(first, len(self._windows))])
+        clusters = cluster_windows(smooth[picked], self._speakers)
+        # Each cluster takes the label most of its windows were published under, so the labels
+        # already on screen keep their meaning; a cluster nobody was published under gets a new one.
+        published = np.array(self._published)[older]
+        k = max(int(clusters.max()) + 1, int(published.max()) + 1)
+        agree = np.zeros((k, k))
+        np.add.at(agree, (clusters[: len(older)], published), 1)
+        rows, cols = linear_sum_assignment(-agree)
+        mapping = np.zeros(k, dtype=int)
+        mapping[rows] = cols
+        labels = mapping[clusters]
+        mine = int(np.bincount(labels[len(older) :]).argmax())
+        self._published += [mine] * len(windows)
+        self._reference, self._reference_labels = smooth[picked], labels
+        return mine
 
     def guess(self, start: float, end: float) -> int | None:
-        """The known voice nearest to the speech between `start` and `end`, learning nothing;
-        None before any speech was labelled."""
-        if len(self._voices) == 0:
+        """The voice of the speech between `start` and `end`, learning nothing: each of its
+        windows takes the vote of its nearest windows at the last clustering. None before any
+        speech was labelled."""
+        if len(self._reference) == 0:
             return None
         windows = self._embed(self._cut(start, end))
-        voice = normalize(windows.mean(axis=0, keepdims=True))[0]
-        return int((self._voices @ voice).argmax())
+        near = np.argsort(-(windows @ self._reference.T), axis=1)[:, :NEIGHBOURS]
+        return int(np.bincount(self._reference_labels[near].ravel()).argmax())
 
     def _cut(self, start: float, end: float) -> Samples:
         with self._lock:
@@ -118,18 +135,3 @@ class LiveSpeakers:
             return enc.embed_windows(np.resize(feats, (width, feats.shape[1]))[None])
         starts = np.arange(0, len(feats) - width + 1, hop)
         return enc.embed(feats, starts)
-
-    def _recluster(self) -> None:
-        x = smooth_windows(np.stack(self._windows), np.array(self._segment_of))
-        # Spectral clustering costs the cube of the windows: a long call is clustered on an even
-        # sample of them, as offline.
-        x = x[np.unique(np.linspace(0, len(x) - 1, min(len(x), CLUSTER_LIMIT)).astype(int))]
-        labels = cluster_windows(x, self._speakers)
-        voices = normalize(np.stack([x[labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
-        if len(self._voices):
-            # Keep each old label on the new voice most like it.
-            _, cols = linear_sum_assignment(-(self._voices @ voices.T))
-            order = list(cols) + [k for k in range(len(voices)) if k not in cols]
-            voices = voices[order]
-        self._voices = voices
-        self._clustered_at = self.speech_s
