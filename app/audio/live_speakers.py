@@ -8,9 +8,9 @@ them, and all of the new segment's) are clustered again as offline (`app.audio.d
 clustering of 0.8 s embeddings), and each cluster takes the label most of its windows were given
 before, so labels stay put; the new segment gets the label of most of its windows. Clustering
 again works where comparing with a fixed voice print fails: the encoder's embeddings of two
-voices are close in absolute terms, and only their neighbourhoods tell them apart. `guess`
-names the voice of some speech without learning from it (partials, VAD intervals: the final of
-the same speech teaches), by the vote of the nearest windows of the last clustering.
+voices are close in absolute terms, and only their neighbourhoods tell them apart. `guess` and
+`split` cluster some speech the same way without learning from it (partials, VAD intervals: the
+final of the same speech teaches).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ KEEP_S = 120.0  # seconds of audio kept to cut segments from (a final arrives we
 # Windows clustered at each final: the newest segment's and an even sample of the older ones.
 # Small enough (about 20 ms of clustering) to redo for every final; 160 s of speech in all.
 CLUSTER_SAMPLE = 400
-NEIGHBOURS = 10  # windows of the last clustering that vote for a guessed window
 
 
 class LiveSpeakers:
@@ -47,9 +46,6 @@ class LiveSpeakers:
         self._segment_of: list[int] = []  # which segment each window came from
         self._published: list[int] = []  # the label each window was given
         self._segments = 0
-        # The windows of the last clustering, with their labels: what `guess` compares with.
-        self._reference = np.zeros((0, 0), dtype=np.float32)
-        self._reference_labels = np.zeros(0, dtype=int)
 
     @property
     def speech_s(self) -> float:
@@ -74,22 +70,55 @@ class LiveSpeakers:
 
     def label(self, start: float, end: float) -> int:
         """The speaker of the speech between `start` and `end` (call time, fed already); the
-        speech is remembered, and every voice is clustered again with it."""
+        speech is remembered for the next clusterings."""
         windows = self._embed(self._cut(start, end))
-        first = len(self._windows)
+        labels = self._assign(windows)
+        mine = int(np.bincount(labels).argmax())
         self._windows += list(windows)
         self._segment_of += [self._segments] * len(windows)
         self._segments += 1
+        self._published += [mine] * len(windows)
+        return mine
+
+    def guess(self, start: float, end: float) -> int:
+        """The voice of the speech between `start` and `end`, learning nothing."""
+        labels = self._assign(self._embed(self._cut(start, end)))
+        return int(np.bincount(labels).argmax())
+
+    def split(self, start: float, end: float) -> list[tuple[int, float, float]]:
+        """The speech between `start` and `end` cut where the voice changes: (voice, start, end)
+        runs, learning nothing. One VAD interval often holds a question and its quick answer."""
+        labels = self._assign(self._embed(self._cut(start, end)))
+        # One odd window between two that agree is noise, not a turn of 0.4 s.
+        for i in range(1, len(labels) - 1):
+            if labels[i - 1] == labels[i + 1] != labels[i]:
+                labels[i] = labels[i - 1]
+        half = self._encoder.window_s / 2
+        centres = start + half + STEP_S * np.arange(len(labels))
+        runs: list[tuple[int, float, float]] = []
+        lo = start
+        for i in range(1, len(labels) + 1):
+            if i == len(labels):
+                runs.append((int(labels[i - 1]), lo, end))
+            elif labels[i] != labels[i - 1]:
+                cut = float((centres[i - 1] + centres[i]) / 2)
+                runs.append((int(labels[i - 1]), lo, cut))
+                lo = cut
+        return runs
+
+    def _assign(self, windows: np.ndarray) -> np.ndarray:
+        """Labels of new `windows` of one segment, clustered with a sample of those heard before."""
+        first = len(self._windows)
         if first == 0:
-            self._published += [0] * len(windows)
-            self._reference, self._reference_labels = windows, np.zeros(len(windows), dtype=int)
-            return 0
-        smooth = smooth_windows(np.stack(self._windows), np.array(self._segment_of))
+            return np.zeros(len(windows), dtype=int)
+        heard = np.concatenate([np.stack(self._windows), windows])
+        segments = np.array([*self._segment_of, *([self._segments] * len(windows))])
+        smooth = smooth_windows(heard, segments)
         older = np.unique(np.linspace(0, first - 1, min(first, CLUSTER_SAMPLE - len(windows))).astype(int))
-        picked = np.concatenate([older, np.arange(first, len(self._windows))])
+        picked = np.concatenate([older, np.arange(first, len(heard))])
         clusters = cluster_windows(smooth[picked], self._speakers)
-        # Each cluster takes the label most of its windows were published under, so the labels
-        # already on screen keep their meaning; a cluster nobody was published under gets a new one.
+        # Each cluster takes the label most of its windows were given before, so the labels
+        # already on screen keep their meaning; a cluster given none before gets a new one.
         published = np.array(self._published)[older]
         k = max(int(clusters.max()) + 1, int(published.max()) + 1)
         agree = np.zeros((k, k))
@@ -97,21 +126,8 @@ class LiveSpeakers:
         rows, cols = linear_sum_assignment(-agree)
         mapping = np.zeros(k, dtype=int)
         mapping[rows] = cols
-        labels = mapping[clusters]
-        mine = int(np.bincount(labels[len(older) :]).argmax())
-        self._published += [mine] * len(windows)
-        self._reference, self._reference_labels = smooth[picked], labels
-        return mine
-
-    def guess(self, start: float, end: float) -> int | None:
-        """The voice of the speech between `start` and `end`, learning nothing: each of its
-        windows takes the vote of its nearest windows at the last clustering. None before any
-        speech was labelled."""
-        if len(self._reference) == 0:
-            return None
-        windows = self._embed(self._cut(start, end))
-        near = np.argsort(-(windows @ self._reference.T), axis=1)[:, :NEIGHBOURS]
-        return int(np.bincount(self._reference_labels[near].ravel()).argmax())
+        labels: np.ndarray = mapping[clusters[len(older) :]]
+        return labels
 
     def _cut(self, start: float, end: float) -> Samples:
         with self._lock:

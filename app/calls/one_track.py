@@ -8,9 +8,9 @@ person heard.
 `LiveSpeakers` numbers the voices in order of first speech; `Roles` makes them interviewer and
 customer. The first voice heard is the interviewer's (the capture page asks the interviewer to
 open the call), unless the other voice asks clearly more questions early on, as the offline
-analysis decides who interviews. A VAD interval or a partial is given to the nearest voice
-known; a final's speech also teaches the voices. The session only chooses, when it opens the
-track's stream, between the engine's own stream and this one (`open_stream`).
+analysis decides who interviews. A VAD interval is cut where the voice changes, a partial goes to
+the nearest voice known, and a final's speech also teaches the voices. The session only chooses,
+when it opens the track's stream, between the engine's own stream and this one (`open_stream`).
 """
 
 from __future__ import annotations
@@ -105,9 +105,13 @@ class Relabel:
         if isinstance(event, SpeechStarted):
             return  # sent with its SpeechEnded
         if isinstance(event, SpeechEnded):
-            who = await self._guess(event.start, event.at)
-            await self._emit(SpeechStarted(who, event.start))
-            await self._emit(replace(event, track=who))
+            # One VAD interval may hold both people (an answer that follows a question within
+            # the VAD's end-of-speech pause): each gets their own part, for talk time.
+            for voice, start, end in await asyncio.to_thread(self._speakers.split, event.start, event.at):
+                print("SPLIT", event.start, event.at, voice, start, end)
+                who = self.roles.of(voice)
+                await self._emit(SpeechStarted(who, start))
+                await self._emit(SpeechEnded(who, end, start))
         elif isinstance(event, Partial):
             who = await self._guess(max(event.start, event.end - PARTIAL_VOICE_S), event.end)
             await self._clear_partial(event, unless=who)
@@ -123,7 +127,7 @@ class Relabel:
 
     async def _guess(self, start: float, end: float) -> Speaker:
         voice = await asyncio.to_thread(self._speakers.guess, start, end)
-        return self.roles.of(voice or 0)
+        return self.roles.of(voice)
 
     async def _clear_partial(self, event: Partial | Final, *, unless: Speaker) -> None:
         if self._shown is not None and self._shown != unless:
