@@ -8,9 +8,9 @@ them, and all of the new segment's) are clustered again as offline (`app.audio.d
 clustering of 0.8 s embeddings), and each cluster takes the label most of its windows were given
 before, so labels stay put; the new segment gets the label of most of its windows. Clustering
 again works where comparing with a fixed voice print fails: the encoder's embeddings of two
-voices are close in absolute terms, and only their neighbourhoods tell them apart. `guess` and
-`split` cluster some speech the same way without learning from it (partials, VAD intervals: the
-final of the same speech teaches).
+voices are close in absolute terms, and only their neighbourhoods tell them apart. `split`
+clusters some speech the same way without learning from it (VAD intervals); `guess`, for the
+partials, only asks the nearest windows labelled so far.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ KEEP_S = 120.0  # seconds of audio kept to cut segments from (a final arrives we
 # Windows clustered at each final: the newest segment's and an even sample of the older ones.
 # Small enough (about 20 ms of clustering) to redo for every final; 160 s of speech in all.
 CLUSTER_SAMPLE = 400
+NEIGHBOURS = 10  # windows of the last clustering that vote on a window `guess` hears
 
 
 class LiveSpeakers:
@@ -46,6 +47,9 @@ class LiveSpeakers:
         self._segment_of: list[int] = []  # which segment each window came from
         self._published: list[int] = []  # the label each window was given
         self._segments = 0
+        # The windows of the last clustering and their labels, for `guess`.
+        self._reference = np.zeros((0, 0), dtype=np.float32)
+        self._reference_labels = np.zeros(0, dtype=int)
 
     @property
     def speech_s(self) -> float:
@@ -74,6 +78,11 @@ class LiveSpeakers:
         windows = self._embed(self._cut(start, end))
         labels = self._assign(windows)
         mine = int(np.bincount(labels).argmax())
+        self._reference = np.concatenate([self._reference.reshape(-1, windows.shape[1]), windows])
+        self._reference_labels = np.concatenate([self._reference_labels, labels])
+        if len(self._reference) > CLUSTER_SAMPLE:  # the newest windows: voices drift with the room
+            self._reference = self._reference[-CLUSTER_SAMPLE:]
+            self._reference_labels = self._reference_labels[-CLUSTER_SAMPLE:]
         self._windows += list(windows)
         self._segment_of += [self._segments] * len(windows)
         self._segments += 1
@@ -81,9 +90,14 @@ class LiveSpeakers:
         return mine
 
     def guess(self, start: float, end: float) -> int:
-        """The voice of the speech between `start` and `end`, learning nothing."""
-        labels = self._assign(self._embed(self._cut(start, end)))
-        return int(np.bincount(labels).argmax())
+        """The voice of the speech between `start` and `end`, learning nothing, quickly (for
+        partials, several a second): each window takes the vote of its nearest windows at the
+        last clustering."""
+        if len(self._reference) == 0:
+            return 0
+        windows = self._embed(self._cut(start, end))
+        near = np.argsort(-(windows @ self._reference.T), axis=1)[:, :NEIGHBOURS]
+        return int(np.bincount(self._reference_labels[near].ravel()).argmax())
 
     def split(self, start: float, end: float) -> list[tuple[int, float, float]]:
         """The speech between `start` and `end` cut where the voice changes: (voice, start, end)

@@ -40,15 +40,17 @@ def open_stream(
         return engine.open_track(call_id, track.name, on_event, start_at=track.seconds)
     speakers = LiveSpeakers(load_encoder(), start_at=track.seconds)
     relabel = Relabel(speakers, on_event)
-    return MixedTrack(engine.open_track(call_id, track.name, relabel, start_at=track.seconds), speakers)
+    inner = engine.open_track(call_id, track.name, relabel, start_at=track.seconds)
+    return MixedTrack(inner, speakers, relabel)
 
 
 class MixedTrack:
     """The engine's stream of a mixed track, with its audio kept for telling the voices apart."""
 
-    def __init__(self, inner: LiveTrackLike, speakers: LiveSpeakers) -> None:
+    def __init__(self, inner: LiveTrackLike, speakers: LiveSpeakers, relabel: Relabel) -> None:
         self._inner = inner
         self._speakers = speakers
+        self._relabel = relabel
 
     def feed(self, pcm: bytes) -> None:
         self._speakers.feed(pcm16_to_float(pcm))
@@ -59,6 +61,7 @@ class MixedTrack:
 
     async def finish(self) -> None:
         await self._inner.finish()
+        await self._relabel.release()  # speech that gave no final (a cough, a word lost)
 
     def abort(self) -> None:
         self._inner.abort()
@@ -90,7 +93,8 @@ class Roles:
 class Relabel:
     """The engine's events of a mixed track, each given to the person heard, in order.
 
-    A `SpeechStarted` is held back until its interval ends (the voice is known then), and a
+    A VAD interval is held back until the final of its speech is labelled (that final teaches
+    the voices: told earlier, the first minute's intervals went to the wrong person), and a
     partial shown under one person is cleared (an empty partial) when the words turn out to be
     the other's, so the buddy pane never keeps a line under the wrong name.
     """
@@ -100,18 +104,13 @@ class Relabel:
         self._on_event = on_event
         self.roles = Roles()
         self._shown: Speaker | None = None  # whose partial is on screen
+        self._held: list[SpeechEnded] = []
 
     async def __call__(self, event: Event) -> None:
         if isinstance(event, SpeechStarted):
             return  # sent with its SpeechEnded
         if isinstance(event, SpeechEnded):
-            # One VAD interval may hold both people (an answer that follows a question within
-            # the VAD's end-of-speech pause): each gets their own part, for talk time.
-            for voice, start, end in await asyncio.to_thread(self._speakers.split, event.start, event.at):
-                print("SPLIT", event.start, event.at, voice, start, end)
-                who = self.roles.of(voice)
-                await self._emit(SpeechStarted(who, start))
-                await self._emit(SpeechEnded(who, end, start))
+            self._held.append(event)  # told once the final of this speech taught the voices
         elif isinstance(event, Partial):
             who = await self._guess(max(event.start, event.end - PARTIAL_VOICE_S), event.end)
             await self._clear_partial(event, unless=who)
@@ -120,10 +119,22 @@ class Relabel:
         elif isinstance(event, Final):
             voice = await asyncio.to_thread(self._speakers.label, event.start, event.end)
             self.roles.heard(voice, event.text)
+            await self.release(before=event.end)
             who = self.roles.of(voice)
             await self._clear_partial(event, unless=who)
             self._shown = None  # the final replaces its speaker's partial
             await self._emit(replace(event, track=who))
+
+    async def release(self, before: float | None = None) -> None:
+        """Tell the held VAD intervals that start before `before` (all when None), each cut where
+        the voice changes: one interval may hold a question and its quick answer."""
+        due = [e for e in self._held if before is None or e.start < before]
+        self._held = [e for e in self._held if e not in due]
+        for event in due:
+            for voice, start, end in await asyncio.to_thread(self._speakers.split, event.start, event.at):
+                who = self.roles.of(voice)
+                await self._emit(SpeechStarted(who, start))
+                await self._emit(SpeechEnded(who, end, start))
 
     async def _guess(self, start: float, end: float) -> Speaker:
         voice = await asyncio.to_thread(self._speakers.guess, start, end)
