@@ -56,11 +56,12 @@ def score(audio: np.ndarray, turns: list[tuple[float, float, str]]) -> tuple[int
     )
 
 
-def rttm_turns(path: Path, name: str) -> list[tuple[float, float, str]]:
+def rttm_turns(path: Path, name: str | None = None) -> list[tuple[float, float, str]]:
+    """The turns of recording `name` (every turn when None)."""
     out = []
     for line in path.read_text().splitlines():
         f = line.split()
-        if len(f) > 7 and f[0] == "SPEAKER" and f[1] == name:
+        if len(f) > 7 and f[0] == "SPEAKER" and name in (None, f[1]):
             out.append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
     return sorted(out)
 
@@ -72,24 +73,25 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[tuple[str, tuple[int, float, int, float, float]]] = []
     cpu = time.process_time()
+    real = REAL / "pyannote-sample.flac"
+    rows.append(("real pyannote-sample", score(load_mono(real), rttm_turns(real.with_suffix(".rttm")))))
     with tempfile.TemporaryDirectory() as tmp:
         data = SHARED / "data" / "annomi-dev.jsonl"
         for call in make_calls(data, Path(tmp), args.calls, args.max_turns, seed=3):
             mixed = ((call.interviewer + call.customer) / 2).astype(np.float32)
             turns = [(u["start"], u["end"], u["speaker"]) for u in call.truth["utterances"]]
             rows.append((f"synthetic {call.name}", score(mixed, turns)))
-    real = REAL / "pyannote-sample.flac"
-    rows.append(
-        ("real pyannote-sample", score(load_mono(real), rttm_turns(real.with_suffix(".rttm"), real.stem)))
-    )
     print("| recording | turns right | speech right | baseline (all to the first voice) |")
     print("|---|---|---|---|")
     for name, (r, sr, n, s, base) in rows:
         print(f"| {name} | {r}/{n} ({r / n:.0%}) | {sr / s:.1%} | {base / s:.1%} |")
     syn = [v for name, v in rows if name.startswith("synthetic")]
-    r, sr, n, s = (sum(v[i] for v in syn) for i in range(4))
-    base = sum(v[4] for v in syn)
-    print(f"| all synthetic | {r}/{n} ({r / n:.0%}) | {sr / s:.1%} | {base / s:.1%} |")
+    turns_right, turns = sum(v[0] for v in syn), sum(v[2] for v in syn)
+    seconds_right, seconds, base = (sum(v[i] for v in syn) for i in (1, 3, 4))
+    print(
+        f"| all synthetic | {turns_right}/{turns} ({turns_right / turns:.0%}) "
+        f"| {seconds_right / seconds:.1%} | {base / seconds:.1%} |"
+    )
     speech = sum(v[3] for _, v in rows)
     used = time.process_time() - cpu
     print(f"\nCPU: {used:.1f} s for {speech:.0f} s of speech (shared machine; embedding included)")
