@@ -86,10 +86,10 @@ def main() -> None:
     for name, (r, sr, n, s, base) in rows:
         print(f"| {name} | {r}/{n} ({r / n:.0%}) | {sr / s:.1%} | {base / s:.1%} |")
     syn = [v for name, v in rows if name.startswith("synthetic")]
-    turns_right, turns = sum(v[0] for v in syn), sum(v[2] for v in syn)
+    turns_right, n_turns = sum(v[0] for v in syn), sum(v[2] for v in syn)
     seconds_right, seconds, base = (sum(v[i] for v in syn) for i in (1, 3, 4))
     print(
-        f"| all synthetic | {turns_right}/{turns} ({turns_right / turns:.0%}) "
+        f"| all synthetic | {turns_right}/{n_turns} ({turns_right / n_turns:.0%}) "
         f"| {seconds_right / seconds:.1%} | {base / seconds:.1%} |"
     )
     speech = sum(v[3] for _, v in rows)
