@@ -65,6 +65,8 @@ async def _stream(channel: Channel, session: CallSession) -> None:
         return await channel.refuse(
             CloseCode.BUSY, "busy", f"The {track} track is already streaming from another connection."
         )
+    # `mixed=1`: one microphone hears both people (an in-person interview); see app/calls/one_track.py.
+    session.tracks[track].mixed = channel.ws.query_params.get("mixed") == "1"
     try:
         await session.align(track)
         try:

@@ -22,7 +22,7 @@ from typing import Any
 from app import protocol
 from app.audio.events import Event
 from app.audio.frames import float_to_pcm16
-from app.calls import recording
+from app.calls import one_track, recording
 from app.calls.hub import Hub
 from app.calls.messages import call_payload
 from app.calls.pipeline import CallPipeline
@@ -229,9 +229,7 @@ class CallSession:
         if self.ended or track.paused:
             return
         if track.live is None:
-            track.live = self.services.engine.open_track(
-                self.id, name, self._on_event, start_at=track.seconds
-            )
+            track.live = one_track.open_stream(self.services.engine, self.id, track, self._on_event)
         track.live.feed(pcm)
         self._seal(track.write(pcm))
         self.last_audio = time.monotonic()

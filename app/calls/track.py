@@ -41,6 +41,8 @@ class Track:
     """The speech engine's stream of this track, open while audio comes."""
     claim: AudioClaim | None = None
     paused: bool = False
+    mixed: bool = False
+    """Both people on this one track (one microphone in the room): its speech is split by voice."""
     recorder: recording.TrackRecorder | None = None
     idle_flush: asyncio.TimerHandle | None = None
     """Flushes the open segment when the socket dropped and no reconnect came."""

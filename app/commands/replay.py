@@ -126,8 +126,11 @@ async def stream_track(
     progress: TrackProgress | None = None,
     on_frame: Callable[[Speaker, int, float], None] | None = None,
     max_retries: int = 60,
+    mixed: bool = False,
 ) -> TrackProgress:
     """Stream one track, paced so sample n leaves at `t0 + n / 16000 / speed`; survives drops.
+
+    `mixed`: the track holds both people (one microphone in the room), split by voice on the server.
 
     `on_frame(track, end_sample, wall_time)` is called as each frame is sent (benchmarks use it).
     """
@@ -142,7 +145,7 @@ async def stream_track(
     state = progress or TrackProgress()
     state.total = total
     start = time.monotonic() if t0 is None else t0
-    query = urlencode({"track": track, "token": token})
+    query = urlencode({"track": track, "token": token, **({"mixed": "1"} if mixed else {})})
     url = f"{ws_base(http_base)}/ws/calls/{call_id}/audio?{query}"
     retries = 0
     while True:

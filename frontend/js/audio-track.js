@@ -47,11 +47,13 @@ const CLOSE_MESSAGES = {
 export class TrackStreamer {
   /**
    * @param {{callId: string, track: "interviewer" | "customer", token: string,
-   *   onStatus?: (status: TrackStatus) => void, maxBufferSeconds?: number}} options
+   *   onStatus?: (status: TrackStatus) => void, maxBufferSeconds?: number, mixed?: boolean}} options
+   *   `mixed`: the track holds both people (one microphone in the room), split by voice on the server.
    */
   constructor(options) {
     this.callId = options.callId;
     this.track = options.track;
+    this.mixed = options.mixed ?? false;
     this.token = options.token;
     this.onStatus = options.onStatus ?? (() => {});
     this.maxBufferSamples = (options.maxBufferSeconds ?? 300) * SAMPLE_RATE;
@@ -86,7 +88,11 @@ export class TrackStreamer {
 
     this.socket = new ReconnectingSocket({
       url: () =>
-        socketUrl(`/ws/calls/${encodeURIComponent(this.callId)}/audio`, { track: this.track, token: this.token }),
+        socketUrl(`/ws/calls/${encodeURIComponent(this.callId)}/audio`, {
+          track: this.track,
+          token: this.token,
+          mixed: this.mixed ? "1" : "",
+        }),
       fatalCodes: FATAL_CODES,
       pingEveryMs: 3000,
       silentAfterMs: 10_000,

@@ -90,6 +90,8 @@ const ui = {
   micAllow: byId("mic-allow", HTMLButtonElement),
   sourceTab: byId("source-tab", HTMLInputElement),
   sourceDevice: byId("source-device", HTMLInputElement),
+  sourceRoom: byId("source-room", HTMLInputElement),
+  roomSource: byId("room-source"),
   tabSource: byId("tab-source"),
   deviceSource: byId("device-source"),
   shareTab: byId("share-tab", HTMLButtonElement),
@@ -314,9 +316,10 @@ async function useCustomerDevice() {
 async function syncSourceChoice() {
   const tab = ui.sourceTab.checked;
   ui.tabSource.hidden = !tab;
-  ui.deviceSource.hidden = tab;
+  ui.deviceSource.hidden = !ui.sourceDevice.checked;
+  ui.roomSource.hidden = !ui.sourceRoom.checked;
   // The list of inputs needs the microphone permission; ask for it when that list is wanted.
-  if (!tab && navigator.mediaDevices && !(await refreshDevices())) await useMicrophone();
+  if (ui.sourceDevice.checked && navigator.mediaDevices && !(await refreshDevices())) await useMicrophone();
 }
 
 // ---------------------------------------------------------------- test hook (see the header comment)
@@ -409,7 +412,9 @@ function showTrackStatus(name, status) {
 }
 
 function updateStatusPill() {
-  const states = Object.values(tracks).map((slot) => slot.streamer?.state);
+  const states = Object.values(tracks)
+    .filter((slot) => slot.streamer)
+    .map((slot) => slot.streamer?.state);
   /** @type {[string, string]} */
   let pill;
   if (phase === "ended") pill = ["ended", "Call ended"];
@@ -437,8 +442,10 @@ async function start() {
       showStartError(`Your microphone is not available: ${tracks.interviewer.status.textContent}`);
       return;
     }
-    if (testFileBytes) {
-      // test mode: the file is the customer (see the header comment)
+    // In person, one microphone hears both: only its track streams, split by voice on the server.
+    const room = ui.sourceRoom.checked && !testFileBytes;
+    if (testFileBytes || room) {
+      // test mode: the file is the customer (see the header comment); in person: the microphone is
     } else if (!tracks.customer.source) {
       const ok = ui.sourceDevice.checked ? await useCustomerDevice() : false;
       if (!ok) {
@@ -451,9 +458,10 @@ async function start() {
         return;
       }
     }
-    for (const name of /** @type {TrackName[]} */ (["interviewer", "customer"])) {
+    if (room) tracks.customer.status.textContent = "Heard through your microphone";
+    for (const name of /** @type {TrackName[]} */ (room ? ["interviewer"] : ["interviewer", "customer"])) {
       const slot = tracks[name];
-      slot.streamer = new TrackStreamer({ callId, track: name, token, onStatus: (s) => showTrackStatus(name, s) });
+      slot.streamer = new TrackStreamer({ callId, track: name, token, mixed: room, onStatus: (s) => showTrackStatus(name, s) });
       slot.streamer.start();
     }
     phase = "live";
@@ -686,6 +694,7 @@ async function setup() {
   ui.micSelect.addEventListener("change", () => useMicrophone());
   ui.sourceTab.addEventListener("change", syncSourceChoice);
   ui.sourceDevice.addEventListener("change", syncSourceChoice);
+  ui.sourceRoom.addEventListener("change", syncSourceChoice);
   ui.shareTab.addEventListener("click", () => shareTab());
   ui.customerSelect.addEventListener("change", () => useCustomerDevice());
   ui.start.addEventListener("click", () => start());
@@ -703,7 +712,8 @@ async function setup() {
   });
   navigator.mediaDevices?.addEventListener("devicechange", () => refreshDevices());
   ui.tabSource.hidden = !ui.sourceTab.checked;
-  ui.deviceSource.hidden = ui.sourceTab.checked;
+  ui.deviceSource.hidden = !ui.sourceDevice.checked;
+  ui.roomSource.hidden = !ui.sourceRoom.checked;
 
   setInterval(() => {
     const streamer = tracks.interviewer.streamer;

@@ -49,5 +49,15 @@ def test_live_speakers_keeps_only_recent_audio():
     live = LiveSpeakers(load_encoder())
     for _ in range(13):
         live.feed(np.zeros(10 * 16000, dtype=np.float32))
-    assert live._audio_start == pytest.approx(10.0)
-    assert len(live._audio) == 120 * 16000
+    start, held = live.held_s
+    assert start == pytest.approx(10.0)
+    assert held == pytest.approx(120.0)
+
+
+def test_live_speakers_cuts_speech_by_call_time():
+    live = LiveSpeakers(load_encoder(), start_at=5.0)
+    for k in range(4):
+        live.feed(np.full(16000, k, dtype=np.float32))
+    assert live.guess(6.0, 7.0) == 0  # the first voice heard is speaker 0
+    cut = live._cut(6.5, 7.5)
+    assert len(cut) == 16000 and cut[0] == 1 and cut[-1] == 2
