@@ -14,7 +14,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import admin, calls, health, pages, reports, session, sharing, ws_audio, ws_events
+from app.api import (
+    admin,
+    calls,
+    debrief,
+    health,
+    pages,
+    reports,
+    review,
+    session,
+    sharing,
+    ws_audio,
+    ws_events,
+)
 from app.api.security import Assets, SecurityHeaders, invalid_request
 from app.auth import redact
 from app.auth.audit import record_audit
@@ -124,6 +136,8 @@ def create_app(
     app.include_router(sharing.router)
     app.include_router(admin.router)
     app.include_router(reports.router)
+    app.include_router(debrief.router)
+    app.include_router(review.router)
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)
