@@ -18,7 +18,7 @@ from server.harness import create_call, member_client, ws_url
 from starlette.routing import BaseRoute
 from websockets.asyncio.client import connect
 
-from app.auth.rules import ADMIN_ONLY, NO_CALL, NO_SHARE, RULE, SIGN_IN
+from app.auth.rules import ADMIN_ONLY, COACH_ONLY, NO_CALL, NO_SHARE, RULE, SIGN_IN
 from app.main import create_app
 from app.settings import Settings
 
@@ -43,6 +43,11 @@ ALLOWED = {
     "call:end": {"interviewer link", "buddy link", "owner", "invited buddy"},
     "call:capture": {"interviewer link", "owner"},
     "call:owner": {"owner"},
+    # After the call: the owner's review (their coach, an admin, the owner answering), what only
+    # the coach does on it, and the coaches' own pages.
+    "call:review": {"owner", "coach", "admin"},
+    "call:coach": {"coach", "admin"},
+    "coach": {"coach", "admin"},
 }
 
 
@@ -53,10 +58,10 @@ def refusal(rule: str, principal: str) -> tuple[int, str]:
         return 404, NO_SHARE
     if principal not in ACCOUNTS:
         return 401, SIGN_IN
-    return 403, ADMIN_ONLY
+    return 403, COACH_ONLY if rule == "coach" else ADMIN_ONLY
 
 
-REFUSALS = {(401, SIGN_IN), (403, ADMIN_ONLY), (404, NO_CALL), (404, NO_SHARE)}
+REFUSALS = {(401, SIGN_IN), (403, ADMIN_ONLY), (403, COACH_ONLY), (404, NO_CALL), (404, NO_SHARE)}
 
 
 def route_rules(route: BaseRoute) -> list[str]:
@@ -152,6 +157,7 @@ def concrete(path: str, target: Target, ws: Workspace) -> str:
         .replace("{role}", "viewer")
         .replace("{email}", ws.viewer.email)
         .replace("{share_id}", "s000000000000")
+        .replace("{comment_id}", "r000000000000")
     )
 
 
