@@ -42,6 +42,9 @@ const FLAG_NAMES = /** @type {Record<string, string>} */ ({
 /** @param {string} flag */
 const flagName = (flag) => FLAG_NAMES[flag] ?? flag.replace(/_/g, " ");
 
+/** @param {number} n @param {string} word */
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** @param {number} seconds */
 function day(seconds) {
   return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -148,7 +151,9 @@ function overrideForm(m) {
   const found = m.detected;
   if (!review?.coach || !found) return null;
   const current = m.override ?? { question: found.question, flags: found.flags, note: null };
-  const said = [found.question ? `${found.question} question` : "", ...found.flags.map(flagName)].filter(Boolean).join(", ") || "nothing";
+  // "a closed question" once, whether the form or the flag says it.
+  const form = found.question && !found.flags.includes(`${found.question}_question`) ? [found.question === "open" ? "an open question" : "a closed question"] : [];
+  const said = [...form, ...found.flags.map((f) => flagName(f).toLowerCase())].join(", ") || "nothing to flag";
   const id = momentId(m);
   /** @type {HTMLElement[]} */
   const boxes = m.allowed_flags.map((flag) =>
@@ -177,7 +182,7 @@ function overrideForm(m) {
         )
       : null;
   const note = el("input", { type: "text", id: `${id}-note`, maxlength: 4000, value: current.note ?? "", placeholder: "Why (optional)" });
-  const form = el(
+  const box = el(
     "form",
     { class: "override-form" },
     el("p", { class: "hint", text: `The detectors said: ${said}.${m.override ? " You corrected it." : ""}` }),
@@ -186,10 +191,10 @@ function overrideForm(m) {
     el("div", { class: "field" }, el("label", { for: `${id}-note`, text: "Note" }), note),
     el("button", { type: "submit", class: "btn btn-small btn-primary" }, "Save the correction"),
   );
-  form.addEventListener("submit", async (event) => {
+  box.addEventListener("submit", async (event) => {
     event.preventDefault();
     const flags = boxes.map((b) => b.querySelector("input")).filter((i) => i?.checked).map((i) => /** @type {HTMLInputElement} */ (i).value);
-    const select = form.querySelector("select");
+    const select = box.querySelector("select");
     try {
       const answer = await send("/overrides", {
         moment: m.key,
@@ -204,7 +209,7 @@ function overrideForm(m) {
       fail(problem);
     }
   });
-  return el("details", { class: "override", open: Boolean(m.override) }, el("summary", { text: "Correct the detectors" }), form);
+  return el("details", { class: "override", open: Boolean(m.override) }, el("summary", { text: "Correct the detectors" }), box);
 }
 
 /** @param {Moment} m */
@@ -212,7 +217,7 @@ function commentForm(m) {
   if (!review?.coach) return null;
   const id = momentId(m);
   const body = el("textarea", { id: `${id}-comment`, rows: 2, maxlength: 4000, required: true });
-  const better = el("input", { type: "text", id: `${id}-better`, maxlength: 4000, placeholder: m.suggestion ?? "How would you ask it?" });
+  const better = el("input", { type: "text", id: `${id}-better`, maxlength: 4000, placeholder: m.suggestion ? `e.g. ${m.suggestion}` : "How would you ask it?" });
   const form = el(
     "form",
     { class: "review-form" },
@@ -298,7 +303,7 @@ function render() {
   byId("no-moments").hidden = review.moments.length > 0;
   const open = review.moments.filter((m) => !m.reviewed).length;
   byId("call-lede").textContent = review.coach
-    ? `${review.moments.length} moments, ${open} not reviewed yet. Comment on any of them; ${review.call.interviewer} sees your comments in their review inbox.`
+    ? `${plural(review.moments.length, "moment")}, ${open} not reviewed yet. Comment on any of them; ${review.call.interviewer} sees your comments in their review inbox.`
     : "Your coach's comments on this call. Answer them, and mark what you have taken on board.";
   byId("moments").replaceChildren(...shown.map(momentCard));
 }
