@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -28,8 +28,9 @@ from app.reports.wording import label
 
 router = APIRouter(tags=["review"])
 
-# Calls listed on the coach's page, newest first.
-REVIEW_CALLS = 50
+# Calls listed on the coach's page, newest first, at first and at most ("show older calls").
+REVIEW_CALLS = 20
+MAX_REVIEW_CALLS = 200
 # Unreviewed moments named under each call in that list.
 LIST_MOMENTS = 5
 MAX_COMMENT_CHARS = 4000
@@ -123,25 +124,31 @@ def _find(report: Report, key: str) -> Moment:
 
 
 # --- the coach's list ------------------------------------------------------------------------------
-async def coached_calls(live: Live, user: UserRow) -> list[CallRow]:
-    calls = await live.store.run(live.accounts.visible_calls, user, REVIEW_CALLS * 4)
+async def coached_calls(live: Live, user: UserRow, limit: int) -> list[CallRow]:
+    calls = await live.store.run(live.accounts.visible_calls, user, limit * 4)
     if user.role != "admin":
         mine = set(await live.store.run(live.accounts.coachees, user.id))
         calls = [c for c in calls if c.owner_id in mine]
-    return [c for c in calls if c.owner_id is not None][:REVIEW_CALLS]
+    return [c for c in calls if c.owner_id is not None][:limit]
 
 
 @router.get("/api/review/calls")
-async def review_calls(live: LiveDep, user: CoachUser) -> dict[str, Any]:
+async def review_calls(
+    live: LiveDep,
+    user: CoachUser,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_REVIEW_CALLS, description="How many calls, newest first.")
+    ] = REVIEW_CALLS,
+) -> dict[str, Any]:
     """The calls of the interviewers this coach coaches (every owned call for an admin), newest
     first, each with its moments not reviewed yet."""
-    calls = await coached_calls(live, user)
+    calls = await coached_calls(live, user, limit)
     store = coaching(live)
     reviewed = await live.store.run(store.reviewed_moments, [c.id for c in calls])
     names = await _names(live)
     out = []
     for call in calls:
-        report = await stored_report(live, call.id)
+        report = await stored_report(live, call.id, call)
         moments = keyed(report) if report is not None else []
         open_ = [(k, m) for k, m in moments if k not in reviewed.get(call.id, set())]
         out.append(
@@ -159,7 +166,7 @@ async def review_calls(live: LiveDep, user: CoachUser) -> dict[str, Any]:
                 ],
             }
         )
-    return {"calls": out}
+    return {"calls": out, "limit": limit}
 
 
 # --- one call's review -----------------------------------------------------------------------------

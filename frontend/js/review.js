@@ -64,10 +64,20 @@ function reviewCallId() {
 }
 
 // --------------------------------------------------------------------------------- the list
+// Calls shown at first; "Show older calls" adds as many again.
+const PAGE = 20;
+let shownCalls = PAGE;
+
 async function showList() {
   byId("list-view").hidden = false;
   /** @type {{calls: ListedCall[]}} */
-  const answer = await api("/api/review/calls");
+  const answer = await api(`/api/review/calls?limit=${shownCalls}`);
+  const more = byId("more-calls", HTMLButtonElement);
+  more.hidden = answer.calls.length < shownCalls || shownCalls >= 200;
+  more.onclick = () => {
+    shownCalls += PAGE;
+    showList().catch(fail);
+  };
   byId("no-calls").hidden = answer.calls.length > 0;
   byId("review-calls").replaceChildren(
     ...answer.calls.map((c) =>
