@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from app.coaching.labels import SOURCE
+from app.db.engine import open_engine
+from app.db.repository import Repository
 from nlp.evaluation import detect_format, utterances
 
 from .coaching import CLOSED, CLOSED_MOMENT, assign_coach, seed_call
@@ -183,3 +186,35 @@ async def test_review_overrides_export_as_interview_lines(
     assert done.returncode == 0, done.stderr
     assert out.read_text() == exported
     assert "wrote 1 override(s)" in done.stderr
+
+
+async def test_review_deleting_a_call_removes_its_debrief_comments_and_overrides(
+    fake_server: FakeServer, coach: Account
+) -> None:
+    call = await ended_call(fake_server)
+    cid = call["id"]
+    async with member_client(fake_server.url, coach.token) as c:
+        await c.post(
+            f"/api/calls/{cid}/review/comments", json={"moment": CLOSED_MOMENT, "body": "Open it up."}
+        )
+        await c.put(f"/api/calls/{cid}/review/marks", json={"moment": CLOSED_MOMENT, "good_example": True})
+        await c.put(
+            f"/api/calls/{cid}/review/overrides",
+            json={"moment": CLOSED_MOMENT, "question": "open", "flags": []},
+        )
+    async with member_client(fake_server.url) as owner:
+        assert (await owner.get(f"/api/calls/{cid}/debrief")).status_code == 200
+        assert (await owner.get(f"/api/calls/{cid}/review")).status_code == 200  # reads the comment
+    engine = open_engine(fake_server.settings.resolved_database_url())
+    try:
+        # Retention's way of deleting (foreign keys are on, on SQLite as on PostgreSQL).
+        assert Repository(engine).delete_call(cid)
+        with engine.connect() as db:
+            for table in ("debrief_versions", "review_comments", "moment_marks", "overrides"):
+                count = db.execute(
+                    text(f"select count(*) from {table} where call_id = :c"), {"c": cid}
+                ).scalar()
+                assert count == 0, table
+            assert db.execute(text("select count(*) from review_reads")).scalar() == 0
+    finally:
+        engine.dispose()
