@@ -23,6 +23,7 @@ from app.auth.rules import EndCall, Grant, ReadCall
 from app.coaching.debrief import DebriefSaveError, Saved, save
 from app.coaching.report import stored_report
 from app.coaching.store import coaching
+from app.db.tables import CallRow
 from app.deps import Live, LiveDep
 from app.insights.debrief import prefill
 from app.reports.debrief import Debrief, DebriefError
@@ -73,18 +74,26 @@ def _answer(saved: Saved, grant: Grant) -> dict[str, Any]:
     }
 
 
-async def prepared(live: Live, call_id: str) -> Saved:
+async def prepared(live: Live, call: CallRow) -> Saved:
     """The latest version; the first time, the prefill from the call's report is stored as
-    version 1, so every editor starts from a version the server holds."""
+    version 1, so every editor starts from a version the server holds. A prefill made while the
+    call was live, that nobody has edited, is made again once the call has ended."""
     store = coaching(live)
-    row = await live.store.run(store.latest_debrief, call_id)
-    if row is None:
-        report = await stored_report(live, call_id)
+    row = await live.store.run(store.latest_debrief, call.id)
+    stale = (
+        row is not None
+        and row.saved_by == PREFILLED_BY
+        and call.ended_at is not None
+        and call.ended_at > row.saved_at
+    )
+    if row is None or stale:
+        report = await stored_report(live, call.id)
         if report is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "No call with this id: check the link.")
-        # False: another editor's first open stored it a moment ago; theirs is as good.
-        await live.store.run(store.add_debrief, call_id, 1, prefill(report).to_dict(), PREFILLED_BY)
-        row = await live.store.run(store.latest_debrief, call_id)
+        number = 1 if row is None else row.version + 1
+        # False: another editor's open stored it a moment ago; theirs is as good.
+        await live.store.run(store.add_debrief, call.id, number, prefill(report).to_dict(), PREFILLED_BY)
+        row = await live.store.run(store.latest_debrief, call.id)
         assert row is not None
     try:
         return Saved(row.version, Debrief.from_dict(row.data), (), row.saved_by)
@@ -109,14 +118,14 @@ async def get_debrief(
         number = await live.store.run(coaching(live).debrief_number, call_id)
         if number and number <= since:
             return {"version": number, "changed": False}
-    return _answer(await prepared(live, call_id), grant)
+    return _answer(await prepared(live, grant.call), grant)
 
 
 @router.put("/api/calls/{call_id}/debrief")
 async def put_debrief(call_id: str, body: DebriefSave, live: LiveDep, grant: EndCall) -> dict[str, Any]:
     """Save an editor's fields, merged with what others saved since `base`: a field only one of
     them changed keeps that change; where both changed one, this save wins and `conflicts` names it."""
-    await prepared(live, call_id)
+    await prepared(live, grant.call)
     try:
         saved = await live.store.run(save, coaching(live), call_id, body.base, body.edits, grant.actor)
     except DebriefSaveError as exc:

@@ -126,3 +126,20 @@ async def test_debrief_is_part_of_the_report_in_every_format(fake_server: FakeSe
         assert 'id="h-debrief"' in html and "Three hours every Monday" in html
         page = (await owner.get(f"/report/{call['id']}")).text
         assert f'href="/debrief/{call["id"]}"' in page and f'href="/review/{call["id"]}"' in page
+
+
+async def test_debrief_opened_during_the_call_is_prefilled_again_at_its_end(fake_server: FakeServer) -> None:
+    call = await create_call(fake_server.url)
+    path = f"/api/calls/{call['id']}/debrief"
+    async with member_client(fake_server.url) as owner:
+        early = (await owner.get(path)).json()
+        assert early["version"] == 1 and not any(p["text"] for p in early["debrief"]["pains"])
+        seed_call(fake_server.settings, call["id"])
+        assert (await owner.post(f"/api/calls/{call['id']}/end")).status_code == 200
+        late = (await owner.get(path)).json()
+        assert late["version"] == 2 and any(
+            p["text"] in PAINFUL for p in late["debrief"]["pains"] if p["text"]
+        )
+        # Once someone has written in it, it is theirs: no prefill replaces it.
+        saved = (await owner.put(path, json={"base": 2, "edits": {"assumed": "x"}})).json()
+        assert (await owner.get(path)).json()["version"] == saved["version"] == 3
