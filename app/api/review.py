@@ -21,7 +21,7 @@ from app.coaching.labels import to_jsonl
 from app.coaching.moments import allowed_flags, clip_span, detected, keyed, moment_view
 from app.coaching.report import stored_report
 from app.coaching.store import coaching
-from app.db.tables import CallRow, ReviewCommentRow, UserRow
+from app.db.tables import CallRow, NudgeRow, ReviewCommentRow, UserRow
 from app.deps import Live, LiveDep
 from app.reports.model import Moment, Report
 from app.reports.wording import label
@@ -34,6 +34,8 @@ MAX_REVIEW_CALLS = 200
 # Unreviewed moments named under each call in that list.
 LIST_MOMENTS = 5
 MAX_COMMENT_CHARS = 4000
+# A nudge is about a moment when it has the moment's kind and starts this close to it (seconds).
+NUDGE_MATCH_S = 0.05
 NO_MOMENT = "This call has no such moment: reload the page."
 ANSWER_ONLY = "Answer your coach's comment (reply to it); new comments come from your coach."
 NO_COMMENT = "No such comment on this call: reload the page."
@@ -169,6 +171,17 @@ async def review_calls(
     return {"calls": out, "limit": limit}
 
 
+def _nudge_on(m: Moment, nudges: list[NudgeRow]) -> dict[str, Any] | None:
+    """The live nudge about this moment (same kind, same start), if one was raised: whether the
+    buddy saw it, and how they rated it."""
+    if m.time is None:
+        return None
+    for n in nudges:
+        if n.kind == m.kind and abs(n.start - m.time) < NUDGE_MATCH_S:
+            return {"sent": n.sent, "held_reason": n.held_reason, "helpful": n.helpful}
+    return None
+
+
 # --- one call's review -----------------------------------------------------------------------------
 @router.get("/api/calls/{call_id}/review")
 async def get_review(call_id: str, live: LiveDep, review: ReviewCall) -> dict[str, Any]:
@@ -180,6 +193,7 @@ async def get_review(call_id: str, live: LiveDep, review: ReviewCall) -> dict[st
     marks = await live.store.run(store.marks, call_id)
     overrides = {o.moment: o for o in await live.store.run(store.overrides, call_id=call_id)}
     names = await _names(live)
+    nudges = await live.store.run(store.nudges, call_id)
     if not review.coach:
         await live.store.run(store.mark_read, review.user.id, [c.id for c in comments])
     moments = []
@@ -198,6 +212,7 @@ async def get_review(call_id: str, live: LiveDep, review: ReviewCall) -> dict[st
         view["override"] = None if o is None else {"question": o.question, "flags": o.flags, "note": o.note}
         view["allowed_flags"] = list(allowed_flags(view["detected"]["speaker"])) if view["detected"] else []
         view["comments"] = [_comment(c, names, review.user) for c in comments if c.moment == key]
+        view["nudge"] = _nudge_on(m, nudges)
         moments.append(view)
     call = review.call
     return {

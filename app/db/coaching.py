@@ -17,6 +17,7 @@ from app.db.tables import (
     CallRow,
     DebriefVersionRow,
     MomentMarkRow,
+    NudgeRow,
     OverrideRow,
     ReviewCommentRow,
     ReviewReadRow,
@@ -209,6 +210,11 @@ class Coaching:
             ):
                 found[call_id].add(moment)
         return found
+
+    def nudges(self, call_id: str) -> list[NudgeRow]:
+        """The call's nudges, sent live or held back (to show on the moments they were about)."""
+        with self._sessions() as s:
+            return list(s.scalars(select(NudgeRow).where(NudgeRow.call_id == call_id).order_by(NudgeRow.at)))
 
     # --- overrides ----------------------------------------------------------------------------------
     def set_override(

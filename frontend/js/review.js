@@ -19,7 +19,7 @@ import { commentItem } from "./thread.js";
  *   note: string | null, around: AroundLine[], detected: Detected | null, clip: string | null,
  *   reviewed: boolean, good_example: boolean, allowed_flags: string[],
  *   override: {question: string | null, flags: string[], note: string | null} | null,
- *   comments: Comment[]}} Moment
+ *   comments: Comment[], nudge: {sent: boolean, held_reason: string | null, helpful: boolean | null} | null}} Moment
  * @typedef {{call: {id: string, title: string, interviewer: string, customer: string | null,
  *   created_at: number, recording: boolean}, coach: boolean, moments: Moment[]}} Review
  * @typedef {{id: string, title: string, interviewer: string, created_at: number, status: string,
@@ -253,6 +253,14 @@ function commentForm(m) {
   return form;
 }
 
+/** @param {NonNullable<Moment["nudge"]>} n */
+function nudgeText(n) {
+  if (!n.sent) return "Noted, not shown live";
+  if (n.helpful === true) return "Shown live · the buddy found it helpful";
+  if (n.helpful === false) return "Shown live · the buddy found it not helpful";
+  return "Shown live to the buddy";
+}
+
 /** @param {Moment} m */
 function momentCard(m) {
   const head = el(
@@ -261,6 +269,7 @@ function momentCard(m) {
     el("span", { class: "chip", text: m.time === null ? "–" : formatClock(m.time) }),
     el("strong", { text: m.label }),
     m.source === "buddy" ? el("span", { text: "flagged by the buddy" }) : "",
+    m.nudge ? el("span", { class: "chip", text: nudgeText(m.nudge) }) : "",
     m.good_example ? el("span", { class: "chip chip-good", text: "Good example" }) : "",
     m.override ? el("span", { class: "chip", text: "Corrected" }) : "",
     m.reviewed ? el("span", { class: "chip chip-good", text: "Reviewed" }) : el("span", { class: "chip chip-warn", text: "Not reviewed" }),

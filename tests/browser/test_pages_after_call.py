@@ -157,6 +157,7 @@ def test_coach_comment_reaches_the_interviewer_inbox(
     moment.wait_for()
     assert moment.locator("audio").count() == 1, "a recorded call's moment has its clip"
     assert moment.locator(".around li.here", has_text=CLOSED).count() == 1
+    assert moment.get_by_text("Shown live · the buddy found it helpful").count() == 1
     moment.get_by_label("Your comment").fill("This yes/no question closed the topic too early.")
     moment.get_by_label("A better question (optional)").fill("What do you use for this today?")
     moment.get_by_role("button", name="Send to the interviewer").click()

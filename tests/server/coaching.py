@@ -11,6 +11,7 @@ from app.calls.messages import utterance_row
 from app.commands.accounts_db import open_accounts
 from app.db.engine import open_engine
 from app.db.repository import Repository
+from app.db.tables import NudgeRow
 from app.settings import Settings
 from nlp.types import Flag, FlagHit, Tag, Utterance
 
@@ -55,6 +56,27 @@ def seed_call(settings: Settings, call_id: str) -> None:
             row.id = f"{call_id}-{utterance.id}"
             row.seq = seq
             repo.add(row, seq)
+        # The closed question was nudged live, and the buddy rated the nudge helpful.
+        nudge = NudgeRow(
+            id=f"{call_id}-n1",
+            call_id=call_id,
+            kind="closed_question",
+            severity="info",
+            title="Closed question",
+            message="That question invites a yes or no.",
+            evidence="Do you",
+            suggestion="How do you handle this today?",
+            utterance_id=f"{call_id}-u1",
+            at=2.1,
+            start=0.5,
+            end=2.0,
+            key="closed_question:u1",
+            sent=True,
+            held_reason=None,
+            helpful=True,
+            seq=len(LINES) + 1,
+        )
+        repo.add(nudge, len(LINES) + 1)
     finally:
         engine.dispose()
 

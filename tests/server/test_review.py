@@ -74,6 +74,7 @@ async def test_review_a_coach_comment_reaches_the_inbox_and_is_answered(
         review = (await c.get(f"/api/calls/{cid}/review")).json()
         assert review["coach"] is True
         moment = next(m for m in review["moments"] if m["key"] == CLOSED_MOMENT)
+        assert moment["nudge"] == {"sent": True, "held_reason": None, "helpful": True}
         assert moment["text"] == CLOSED and moment["clip"].startswith(f"/api/calls/{cid}/clip?start=0.00")
         assert [line["here"] for line in moment["around"]] == [True, False, False]
         assert moment["detected"] == {
