@@ -182,6 +182,31 @@ def _nudge_on(m: Moment, nudges: list[NudgeRow]) -> dict[str, Any] | None:
     return None
 
 
+@router.get("/api/review/examples")
+async def good_examples(live: LiveDep, user: CoachUser) -> dict[str, Any]:
+    """The moments marked as good examples on the calls this coach coaches (all for an admin),
+    newest first: strong moments to show other interviewers."""
+    owners = None if user.role == "admin" else await live.store.run(live.accounts.coachees, user.id)
+    found = await live.store.run(lambda: coaching(live).good_examples(owners))
+    names = await _names(live)
+    out = []
+    for mark, call in found:
+        report = await stored_report(live, call.id, call)
+        moment = dict(keyed(report)).get(mark.moment) if report is not None else None
+        kind, at = moment_label(mark.moment)
+        out.append(
+            {
+                "call": {"id": call.id, "title": call.title},
+                "interviewer": names.get(call.owner_id or "", call.interviewer),
+                "key": mark.moment,
+                "label": kind,
+                "time": at,
+                "text": (moment.text or moment.note or "") if moment is not None else "",
+            }
+        )
+    return {"examples": out}
+
+
 # --- one call's review -----------------------------------------------------------------------------
 @router.get("/api/calls/{call_id}/review")
 async def get_review(call_id: str, live: LiveDep, review: ReviewCall) -> dict[str, Any]:

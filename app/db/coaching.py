@@ -191,6 +191,22 @@ class Coaching:
             row.by, row.at = by, time.time()
             return row
 
+    def good_examples(
+        self, owners: Sequence[str] | None, limit: int = 100
+    ) -> list[tuple[MomentMarkRow, CallRow]]:
+        """Moments marked as good examples, newest mark first: on the calls of `owners`, or all."""
+        query = (
+            select(MomentMarkRow, CallRow)
+            .join(CallRow, CallRow.id == MomentMarkRow.call_id)
+            .where(MomentMarkRow.good_example.is_(True))
+            .order_by(MomentMarkRow.at.desc())
+            .limit(limit)
+        )
+        if owners is not None:
+            query = query.where(CallRow.owner_id.in_(owners))
+        with self._sessions() as s:
+            return [(mark, call) for mark, call in s.execute(query)]
+
     def reviewed_moments(self, call_ids: Sequence[str]) -> dict[str, set[str]]:
         """call id -> the moments marked reviewed or commented on (by anyone)."""
         if not call_ids:

@@ -79,6 +79,7 @@ async function showList() {
     showList().catch(fail);
   };
   byId("no-calls").hidden = answer.calls.length > 0;
+  showExamples().catch(fail);
   byId("review-calls").replaceChildren(
     ...answer.calls.map((c) =>
       el(
@@ -109,6 +110,25 @@ async function showList() {
               ),
             )
           : "",
+      ),
+    ),
+  );
+}
+
+/** The good examples the coach collected, under the calls. */
+async function showExamples() {
+  /** @type {{examples: {call: {id: string, title: string}, interviewer: string, key: string, label: string, time: number | null, text: string}[]}} */
+  const answer = await api("/api/review/examples");
+  byId("examples-card").hidden = answer.examples.length === 0;
+  byId("examples").replaceChildren(
+    ...answer.examples.map((x) =>
+      el(
+        "li",
+        {},
+        el("span", { class: "chip", text: x.time === null ? "–" : formatClock(x.time) }),
+        " ",
+        el("a", { href: `/review/${encodeURIComponent(x.call.id)}#m-${x.key.replace(/[^a-z0-9]+/gi, "-")}`, text: `${x.label} · ${x.call.title}` }),
+        el("span", { class: "hint", text: ` (${x.interviewer})${x.text ? `: “${x.text}”` : ""}` }),
       ),
     ),
   );

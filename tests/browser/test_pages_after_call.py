@@ -176,6 +176,12 @@ def test_coach_comment_reaches_the_interviewer_inbox(
     for size in (WIDE, NARROW):
         coach.set_viewport_size(size)
         assert no_horizontal_scroll(coach), f"the review scrolls sideways at {size['width']} px"
+    # Back on the list: the call has nothing left to review, and the good example is collected.
+    coach.get_by_role("link", name="All calls to review").click()
+    coach.wait_for_url(team.url + "/review")
+    coach.locator("#examples", has_text="Closed question · Onboarding interview").wait_for()
+    coach.locator(".review-calls li", has_text="Onboarding interview").get_by_text("All reviewed").wait_for()
+    shoot(coach, screenshots, "review-list-after")
 
     # --- the interviewer: the unread count on home, the inbox, an answer, taken on board
     home = console.watch(launch("interviewer").new_page(), "interviewer")
@@ -208,7 +214,7 @@ def test_coach_comment_reaches_the_interviewer_inbox(
     home.wait_for_function("() => document.getElementById('unread-count').hidden")
 
     # The coach sees the answer and that it was taken on board.
-    coach.reload()
+    coach.goto(f"{team.url}/review/{call['id']}")
     moment = coach.locator(".moment-card", has_text=CLOSED)
     moment.locator(".reply", has_text="I'll ask how they do it today").wait_for()
     moment.get_by_text("The interviewer has taken this on board ✓").wait_for()

@@ -57,6 +57,16 @@ async def test_review_coach_lists_coached_calls_newest_first(fake_server: FakeSe
         assert r.json() == {"moment": CLOSED_MOMENT, "reviewed": True, "good_example": False}
         again = (await client.get("/api/review/calls")).json()["calls"][0]
         assert again["unreviewed"] == calls[0]["unreviewed"] - 1
+        # A strong moment kept as a good example is collected for the coach.
+        assert (await client.get("/api/review/examples")).json() == {"examples": []}
+        await client.put(
+            f"/api/calls/{older['id']}/review/marks", json={"moment": CLOSED_MOMENT, "good_example": True}
+        )
+        (example,) = (await client.get("/api/review/examples")).json()["examples"]
+        assert example == {
+            "call": {"id": older["id"], "title": "Older call"}, "interviewer": "Ana",
+            "key": CLOSED_MOMENT, "label": "Closed question", "time": 0.5, "text": CLOSED,
+        }  # fmt: skip
     async with member_client(fake_server.url) as member:
         refused = await member.get("/api/review/calls")
         assert (refused.status_code, refused.json()["detail"]) == (
