@@ -16,6 +16,8 @@ from app.reports.debrief import PAINS, Debrief, DebriefError, DebriefPoint, Next
 
 # The longest text one field takes: a debrief is notes, not a document.
 MAX_FIELD_CHARS = 4000
+# A moment of the call is at most this many seconds in (a day): refuses infinities and nonsense.
+MAX_CALL_SECONDS = 86_400.0
 EDITABLE = ("pains", "assumed", "surprised", "next_test", "problem")
 # A save retries this often when other servers sharing the database save at the same moment.
 SAVE_TRIES = 5
@@ -61,7 +63,9 @@ def edited(base: Debrief, edits: Mapping[str, Any]) -> Debrief:
             if not isinstance(p, dict):
                 raise DebriefSaveError(f"pains[{i}]: expected {{text, time, quote}}")
             at = p.get("time")
-            if at is not None and (isinstance(at, bool) or not isinstance(at, int | float) or at < 0):
+            if at is not None and (
+                isinstance(at, bool) or not isinstance(at, int | float) or not 0 <= at <= MAX_CALL_SECONDS
+            ):
                 raise DebriefSaveError(f"pains[{i}].time: seconds of the call expected")
             pains.append(
                 DebriefPoint(

@@ -83,6 +83,7 @@ async def test_debrief_two_editors_at_once_both_keep_their_words(fake_server: Fa
         ({"assumed": "x" * 4001}, "assumed is too long: keep it under 4000 characters."),
         ({"pains": [{"text": "a"}] * 4}, "pains: a list of at most 3"),
         ({"pains": [{"text": "a", "time": -1}]}, "pains[0].time: seconds of the call expected"),
+        ({"pains": [{"text": "a", "time": 1e30}]}, "pains[0].time: seconds of the call expected"),
     ],
 )
 async def test_debrief_bad_saves_are_refused_with_a_reason(
