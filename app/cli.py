@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("app.commands.serve", "start the server for live calls"),
     "replay": ("app.commands.replay", "stream a stereo recording into a live call"),
     "user": ("app.commands.user", "add, list and remove accounts; assign coaches"),
+    "overrides": (
+        "app.commands.overrides",
+        "export the coaches' overrides of the detectors as labelled JSONL",
+    ),
     "token": ("app.commands.token", "create an API token for scripts (Authorization: Bearer)"),
     "worker": ("app.commands.worker", "decode speech for servers that share a Redis (scale-out)"),
 }

@@ -18,9 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api import (
     admin,
     calls,
+    debrief,
     health,
     pages,
     reports,
+    review,
     session,
     sharing,
     studies,
@@ -150,6 +152,8 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(trends.router)
     app.include_router(studies.router)
+    app.include_router(debrief.router)
+    app.include_router(review.router)
     app.include_router(ws_audio.router)
     app.include_router(ws_events.router)
     app.include_router(pages.router)

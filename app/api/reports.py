@@ -7,6 +7,7 @@ Both take `swap=true` (the interviewer and the customer were the wrong way round
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -15,12 +16,15 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.audit import record_audit
+from app.auth.principal import PrincipalDep
 from app.auth.rules import ReadCall, ShareAccess
 from app.calls.report import call_report, tagged_utterances
 from app.calls.timing import timing_rules
+from app.coaching.store import coaching
 from app.db.tables import CallRow
 from app.deps import Live, LiveDep
 from app.reports import render, render_vtt
+from app.reports.debrief import Debrief, DebriefError
 from app.reports.speakers import OTHER, SpeakerFix, fixed_names
 from nlp.types import Speaker, Tag, Utterance
 
@@ -55,11 +59,12 @@ async def report_text(
     *,
     shared: bool = False,
     token: str | None = None,
+    review: bool = False,
 ) -> str:
     """The report of `row` in `fmt`, with the speakers fixed by `fix`; a `shared` one (an
     outsider's link) has no clips, no export links and no speaker form, which would need access
     to the call. A report read with a call link passes its `token` on to the clips and exports,
-    which need it too."""
+    which need it too. The page links to the call's debrief, and with `review` to its coach review."""
     call_id = row.id
     with_token = f"&token={quote(token)}" if token else ""
     history = await live.store.run(live.repo.history, call_id)
@@ -79,6 +84,11 @@ async def report_text(
             utterances = [replace(u, speaker=OTHER[u.speaker]) for u in utterances]
         return render_vtt(utterances, names)  # type: ignore[arg-type]
     report = await asyncio.to_thread(call_report, history, timing_rules(live.settings), fix, retag)
+    # The debrief people wrote after the call is part of the report, in every format.
+    stored = await live.store.run(coaching(live).latest_debrief, call_id)
+    if stored is not None:
+        with contextlib.suppress(DebriefError):  # an unreadable one is left out, not a broken report
+            report = replace(report, debrief=Debrief.from_dict(stored.data))
     clip_url = None
     if row.recording and not shared:
 
@@ -99,7 +109,17 @@ async def report_text(
     exports = {
         label: f"/api/calls/{call_id}/report?format={f}{query}{with_token}" for label, f in EXPORTS.items()
     }
-    return render(report, fmt, clip_url=clip_url, exports=exports, fix_form=fix)  # type: ignore[arg-type]
+    actions = {"Debrief": f"/debrief/{call_id}" + (f"?token={quote(token)}" if token else "")}
+    if review:
+        actions["Coach review"] = f"/review/{call_id}"
+    return render(
+        report,
+        fmt,  # type: ignore[arg-type]
+        clip_url=clip_url,
+        exports=exports,
+        fix_form=fix,
+        actions=actions,
+    )
 
 
 @router.get(
@@ -133,12 +153,24 @@ async def report_page(
     call_id: str,
     live: LiveDep,
     grant: ReadCall,
+    principal: PrincipalDep,
     swap: SwapQuery = False,
     interviewer_name: NameQuery = None,
     customer_name: NameQuery = None,
 ) -> HTMLResponse:
     fix = speaker_fix(swap, interviewer_name, customer_name)
-    page = HTMLResponse(await report_text(live, grant.call, "html", fix, token=grant.link_token))
+    user = principal.user
+    review = user is not None and (
+        grant.owner
+        or user.role == "admin"
+        or (
+            user.role == "coach"
+            and await live.store.run(live.accounts.is_coach_of, user.id, grant.call.owner_id)
+        )
+    )
+    page = HTMLResponse(
+        await report_text(live, grant.call, "html", fix, token=grant.link_token, review=review)
+    )
     await record_audit(live, grant.actor, "view", call_id, "report page")
     return page
 

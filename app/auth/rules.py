@@ -28,7 +28,7 @@ RULE = "__secondear_rule__"
 NO_CALL = "No call with this id, or not one you can open: check the link, or sign in."
 SIGN_IN = "Sign in first (or send an API token as Authorization: Bearer)."
 ADMIN_ONLY = "Only an admin can do this."
-COACH_ONLY = "Only a coach or an admin can see this."
+COACH_ONLY = "Only a coach (or an admin) can do this."
 NO_SHARE = "This report link does not exist or was revoked."
 
 Level = Literal["read", "end", "capture", "owner"]
@@ -193,3 +193,49 @@ async def shared_report(share_token: str, live: LiveDep) -> Shared:
 
 
 ShareAccess = Annotated[Shared, Depends(shared_report)]
+
+
+# --- coaching: the coach's review and the interviewer's answers ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Who is at a call's review: its owner (who answers) or a coach of the owner or an admin
+    (who comment, mark and override)."""
+
+    call: CallRow
+    user: UserRow
+    coach: bool
+    """True for the owner's coach and for admins; False for the owner answering."""
+
+
+async def _review(
+    conn: HTTPConnection, call_id: str, principal: Principal, live: Live, coach_only: bool
+) -> Review:
+    call = await live.store.run(live.repo.get_call, call_id)
+    user = principal.user
+    if call is not None and user is not None:
+        coaches = user.role == "admin" or (
+            user.role == "coach" and await live.store.run(live.accounts.is_coach_of, user.id, call.owner_id)
+        )
+        if coaches:
+            return Review(call, user, True)
+        if not coach_only and call.owner_id == user.id:
+            return Review(call, user, False)
+    return await _deny_call(conn)  # type: ignore[no-any-return]
+
+
+@rule("call:review")
+async def review_access(conn: HTTPConnection, call_id: str, principal: PrincipalDep, live: LiveDep) -> Review:
+    """A call's review: the owner's coach, an admin, or the owner (signed in; links do not count)."""
+    return await _review(conn, call_id, principal, live, coach_only=False)
+
+
+@rule("call:coach")
+async def coach_access(conn: HTTPConnection, call_id: str, principal: PrincipalDep, live: LiveDep) -> Review:
+    """What only the owner's coach (or an admin) does on a call: mark moments, override detectors."""
+    return await _review(conn, call_id, principal, live, coach_only=True)
+
+
+ReviewCall = Annotated[Review, Depends(review_access)]
+CoachCall = Annotated[Review, Depends(coach_access)]

@@ -26,10 +26,15 @@ from app.db.tables import (
     CallFiguresRow,
     CallMemberRow,
     CallRow,
+    DebriefVersionRow,
     IntervalRow,
     MarkRow,
+    MomentMarkRow,
     NudgeRow,
+    OverrideRow,
     ReportShareRow,
+    ReviewCommentRow,
+    ReviewReadRow,
     StudyCallRow,
     TrackRow,
     UtteranceRow,
@@ -183,6 +188,10 @@ class Repository:
             if s.get(CallRow, call_id) is None:
                 return False
             # The audit log keeps its rows: who saw or deleted the call outlives the call.
+            comments = select(ReviewCommentRow.id).where(ReviewCommentRow.call_id == call_id)
+            s.execute(delete(ReviewReadRow).where(ReviewReadRow.comment_id.in_(comments)))
+            for after in (ReviewCommentRow, MomentMarkRow, OverrideRow, DebriefVersionRow):
+                s.execute(delete(after).where(after.call_id == call_id))
             for table in (
                 MarkRow, NudgeRow, IntervalRow, UtteranceRow, TrackRow, CallMemberRow, ReportShareRow,
                 CallFiguresRow, StudyCallRow,

@@ -266,3 +266,86 @@ class StudyTranscriptRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     added_at: Mapped[float] = mapped_column(Float)
+
+
+# --- after the call: debriefs, coach reviews, overrides ------------------------------------------
+class DebriefVersionRow(Base):
+    """One saved version of a call's debrief (`app/reports/debrief.py`'s `Debrief.to_dict`). Every
+    version is kept: a save names the version its editor started from, and the three-way merge
+    needs that version's fields."""
+
+    __tablename__ = "debrief_versions"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_by: Mapped[str] = mapped_column(String(300))
+    """The account's email or the kind of link, as in the audit log."""
+    saved_at: Mapped[float] = mapped_column(Float)
+
+
+class ReviewCommentRow(Base):
+    """A comment on one moment of a call: a coach's (with an optional better question) or the
+    interviewer's answer (`parent_id`: the comment it answers)."""
+
+    __tablename__ = "review_comments"
+    __table_args__ = (Index("ix_review_comments_call", "call_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    moment: Mapped[str] = mapped_column(String(64))
+    """The moment's key (`app/coaching/moments.py`): its kind and time."""
+    parent_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    author_id: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """A better question the coach suggests."""
+    created_at: Mapped[float] = mapped_column(Float)
+    taken_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """When the interviewer marked the comment as taken on board."""
+
+
+class ReviewReadRow(Base):
+    """A comment its reader has seen (the unread count on the home page counts the others)."""
+
+    __tablename__ = "review_reads"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    comment_id: Mapped[str] = mapped_column(
+        ForeignKey("review_comments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read_at: Mapped[float] = mapped_column(Float)
+
+
+class MomentMarkRow(Base):
+    """A coach's marks on one moment: reviewed, and whether it is a good example to learn from."""
+
+    __tablename__ = "moment_marks"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    moment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    good_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    by: Mapped[str] = mapped_column(String(32))
+    at: Mapped[float] = mapped_column(Float)
+
+
+class OverrideRow(Base):
+    """A coach's correction of the detectors on one moment, kept as a label in the
+    interview-lines shape (speaker, text, question, flags) so it can train them later."""
+
+    __tablename__ = "overrides"
+
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    moment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    speaker: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    """The corrected flags (every flag the line should have)."""
+    detected: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """What the detectors said: {"question", "flags"}."""
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    by: Mapped[str] = mapped_column(String(32))
+    at: Mapped[float] = mapped_column(Float)

@@ -455,9 +455,11 @@ def render_html(
     clip_url: ClipUrl | None = None,
     exports: Mapping[str, str] | None = None,
     fix_form: SpeakerFix | None = None,
+    actions: Mapping[str, str] | None = None,
 ) -> str:
     """The whole page. `exports` are label -> href links shown in the header (the server adds
-    them); `fix_form` (the fix in force; the server adds it) shows a form to rename or swap the
+    them), `actions` label -> href links to the pages after the call (the debrief, the review);
+    `fix_form` (the fix in force; the server adds it) shows a form to rename or swap the
     speakers, which reloads the page with them."""
     r = report
     title = r.title or "Call report"
@@ -473,6 +475,9 @@ def render_html(
     if exports:
         links = "".join(f'<a href="{_e(href)}">{_e(name)}</a>' for name, href in exports.items())
         nav = f'<nav class="exports" aria-label="Export">Export {links}</nav>'
+    if actions:
+        links = "".join(f'<a href="{_e(href)}">{_e(name)}</a>' for name, href in actions.items())
+        nav += f'<nav class="exports" aria-label="After the call">After the call {links}</nav>'
     if fix_form is not None:
         nav += _fix_form(r, fix_form)
     body = (

@@ -25,14 +25,16 @@ def render(
     clip_url: Callable[[float, float], str | None] | None = None,
     exports: Mapping[str, str] | None = None,
     fix_form: SpeakerFix | None = None,
+    actions: Mapping[str, str] | None = None,
 ) -> str:
     """The report as text. For html, `clip_url(start, end)` gives an audio URL for a moment's
-    clip (None: no clip), `exports` label -> href links for the page header, and `fix_form` (the
-    fix in force) shows the form that renames or swaps the speakers."""
+    clip (None: no clip), `exports` label -> href links for the page header, `actions` links to
+    the pages after the call (the debrief, the review), and `fix_form` (the fix in force) shows
+    the form that renames or swaps the speakers."""
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "md":
         return render_markdown(report)
     if fmt == "html":
-        return render_html(report, clip_url=clip_url, exports=exports, fix_form=fix_form)
+        return render_html(report, clip_url=clip_url, exports=exports, fix_form=fix_form, actions=actions)
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

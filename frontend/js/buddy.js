@@ -12,6 +12,7 @@ import {
   POSITIVE_FLAGS,
   byId,
   callEnded,
+  debriefUrl,
   el,
   formatClock,
   kindLabel,
@@ -50,6 +51,7 @@ const ui = {
   pageError: byId("page-error"),
   ended: byId("ended"),
   reportLink: byId("report-link", HTMLAnchorElement),
+  debriefLink: byId("debrief-link", HTMLAnchorElement),
   gauge: byId("gauge"),
   gaugeFill: byId("gauge-fill"),
   shareValue: byId("share-value"),
@@ -497,6 +499,7 @@ function applyCall() {
   if (callEnded(call)) {
     ui.ended.hidden = false;
     ui.reportLink.href = reportUrl(callId, token);
+    ui.debriefLink.href = debriefUrl(callId, token);
     setStatus("ended", "Call ended");
   }
 }

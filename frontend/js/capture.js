@@ -16,7 +16,7 @@
 
 import { SAMPLE_RATE, TrackStreamer } from "./audio-track.js";
 import { EventsClient } from "./events.js";
-import { ApiError, api, byId, callEnded, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, toast } from "./common.js";
+import { ApiError, api, byId, callEnded, debriefUrl, el, formatClock, kindLabel, pageCallId, pageToken, reportUrl, toast } from "./common.js";
 
 /** @typedef {"interviewer" | "customer"} TrackName */
 /** @typedef {import("./common.js").Call} Call */
@@ -85,6 +85,7 @@ const ui = {
   pageError: byId("page-error"),
   ended: byId("ended"),
   reportLink: byId("report-link", HTMLAnchorElement),
+  debriefLink: byId("debrief-link", HTMLAnchorElement),
   consent: byId("consent", HTMLInputElement),
   micSelect: byId("mic-select", HTMLSelectElement),
   micAllow: byId("mic-allow", HTMLButtonElement),
@@ -539,6 +540,7 @@ function shutDown() {
 function showEnded() {
   ui.ended.hidden = false;
   ui.reportLink.href = reportUrl(callId, token);
+  ui.debriefLink.href = debriefUrl(callId, token);
   ui.start.hidden = false;
   ui.start.disabled = true;
   ui.pause.disabled = true;

@@ -93,6 +93,16 @@ export function reportUrl(callId, token) {
   return token ? `${path}?token=${encodeURIComponent(token)}` : path;
 }
 
+/**
+ * The call's shared debrief page, with the page's token like `reportUrl`.
+ * @param {string} callId
+ * @param {string} token
+ */
+export function debriefUrl(callId, token) {
+  const path = `/debrief/${encodeURIComponent(callId)}`;
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+}
+
 /** The call id from a page path such as /capture/{id} or /buddy/{id}. */
 export function pageCallId() {
   const parts = location.pathname.split("/").filter(Boolean);

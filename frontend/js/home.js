@@ -119,6 +119,7 @@ function renderCalls(calls) {
             ? el("a", { class: "btn btn-small", href: `/buddy/${id}`, text: "Buddy pane", "aria-label": `Buddy pane for ${call.title}` })
             : null,
           el("a", { class: "btn btn-small", href: `/report/${id}`, text: "Report", "aria-label": `Report for ${call.title}` }),
+          ended ? el("a", { class: "btn btn-small", href: `/debrief/${id}`, text: "Debrief", "aria-label": `Debrief of ${call.title}` }) : null,
         ),
       ),
     );
@@ -199,6 +200,23 @@ async function shareReport() {
   }
 }
 
+/** The review inbox link, with the number of coach comments not read yet. */
+async function showUnread() {
+  try {
+    /** @type {{unread: number}} */
+    const answer = await api("/api/inbox/unread");
+    const count = byId("unread-count");
+    count.textContent = String(answer.unread);
+    count.hidden = answer.unread === 0;
+    byId("inbox-link").setAttribute(
+      "aria-label",
+      answer.unread ? `Review inbox, ${answer.unread} unread` : "Review inbox, nothing unread",
+    );
+  } catch {
+    // The count is a convenience: the calls still load without it.
+  }
+}
+
 async function setup() {
   const info = await currentSession();
   if (!info.signed_in || !info.user) {
@@ -208,6 +226,8 @@ async function setup() {
   const user = info.user;
   byId("account").textContent = `${user.name} (${user.role})`;
   byId("admin-link").hidden = user.role !== "admin";
+  byId("review-link").hidden = user.role !== "coach" && user.role !== "admin";
+  showUnread();
   const signOut = byId("sign-out", HTMLButtonElement);
   signOut.hidden = false;
   signOut.addEventListener("click", async () => {

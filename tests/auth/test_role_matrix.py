@@ -47,6 +47,10 @@ ALLOWED = {
     "coach": {"coach", "admin"},
     "study:read": {"owner", "admin"},
     "study:owner": {"owner"},
+    # After the call: the owner's review (their coach, an admin, the owner answering), what only
+    # the coach does on it, and the coaches' own pages.
+    "call:review": {"owner", "coach", "admin"},
+    "call:coach": {"coach", "admin"},
 }
 
 
@@ -173,6 +177,7 @@ def concrete(path: str, target: Target, ws: Workspace) -> str:
         .replace("{share_id}", "s000000000000")
         .replace("{study_id}", target.study_id)
         .replace("{transcript_id}", "t000000000000")
+        .replace("{comment_id}", "r000000000000")
     )
 
 

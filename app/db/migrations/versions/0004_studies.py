@@ -1,7 +1,7 @@
 """Trend figures kept per call, and studies (their calls and imported transcripts).
 
 Revision ID: 0004_studies
-Revises: 0002_accounts
+Revises: 0003_coaching
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_studies"
-down_revision = "0002_accounts"
+down_revision = "0003_coaching"
 branch_labels = None
 depends_on = None
 
