@@ -144,7 +144,13 @@ function momentId(m) {
   return `m-${m.key.replace(/[^a-z0-9]+/gi, "-")}`;
 }
 
-/** @param {string} path @param {unknown} body @param {string} [method] */
+/**
+ * @template [T=unknown]
+ * @param {string} path
+ * @param {unknown} body
+ * @param {string} [method]
+ * @returns {Promise<T>}
+ */
 function send(path, body, method = "PUT") {
   return api(`/api/calls/${encodeURIComponent(callId)}/review${path}`, { method, body });
 }
@@ -156,6 +162,7 @@ function marks(m) {
   const good = el("button", { type: "button", class: "btn btn-small", "aria-pressed": String(m.good_example) }, m.good_example ? "Good example ★" : "Mark as good example");
   reviewed.addEventListener("click", async () => {
     try {
+      /** @type {{reviewed: boolean}} */
       const answer = await send("/marks", { moment: m.key, reviewed: !m.reviewed });
       m.reviewed = answer.reviewed;
       render();
@@ -165,6 +172,7 @@ function marks(m) {
   });
   good.addEventListener("click", async () => {
     try {
+      /** @type {{good_example: boolean}} */
       const answer = await send("/marks", { moment: m.key, good_example: !m.good_example });
       m.good_example = answer.good_example;
       toast(m.good_example ? "Kept as a good example." : "No longer a good example.");
@@ -226,6 +234,7 @@ function overrideForm(m) {
     const flags = boxes.map((b) => b.querySelector("input")).filter((i) => i?.checked).map((i) => /** @type {HTMLInputElement} */ (i).value);
     const select = box.querySelector("select");
     try {
+      /** @type {{question: string | null, flags: string[]}} */
       const answer = await send("/overrides", {
         moment: m.key,
         question: select ? select.value || null : null,

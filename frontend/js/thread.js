@@ -38,6 +38,7 @@ export function commentItem(root, all, moment, options) {
     );
     taken.addEventListener("click", async () => {
       try {
+        /** @type {{taken: boolean}} */
         const answer = await api(`${path}/${encodeURIComponent(root.id)}/taken`, { method: "PUT", body: { taken: !root.taken } });
         root.taken = answer.taken;
         toast(root.taken ? "Marked as taken on board. Your coach sees it." : "No longer marked as taken on board.");
