@@ -40,7 +40,9 @@ class HeadData:
 
 @dataclass(frozen=True, slots=True)
 class TrainConfig:
-    l2: float = 1e-4
+    # Chosen by grouped CV (1e-4 before): stronger regularisation generalises better to interviews
+    # not seen in training (real turns: flag macro-F1 0.372 -> 0.379, stacked precision 0.83 -> 0.88).
+    l2: float = 3e-4
     steps: int = 150
     learning_rate: float = 0.1
     min_count: int = 2

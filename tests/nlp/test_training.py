@@ -113,3 +113,24 @@ def test_training_missing_or_broken_model_is_one_clear_error(tmp_path):
     broken.write_text('{"features": []}', encoding="utf-8")
     with pytest.raises(ModelError, match="not a model file"):
         load_model(broken)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("You could just export it to a sheet.", {"i:mod=you_could"}, set()),
+        ("Try the weekly view first.", {"i:imp=1", "i:imp=try"}, set()),
+        ("It will lower the risk by 20 percent.", {"i:mod=it_will", "i:num=1"}, set()),
+        # What is asked is not told: a question's modal is no advice.
+        ("Could you export it to a sheet?", set(), {"i:mod=you_could", "i:imp=1"}),
+    ],
+)
+def test_training_telling_features_read_statements_only(tagger, text, present, absent):
+    names = set(tagger.features_many([Utterance("interviewer", text)])[0])
+    assert present <= names, sorted(n for n in names if n.split("=")[0][2:] in ("mod", "imp", "num"))
+    assert not absent & names
+
+
+def test_training_telling_features_are_the_interviewers_only(tagger):
+    names = tagger.features_many([Utterance("customer", "You could just export it to a sheet.")])[0]
+    assert not [n for n in names if n.startswith("c:mod=")]
