@@ -1,7 +1,7 @@
 // @ts-check
 /** Admin: the workspace's people and the audit log (who viewed, exported, shared or deleted which call). */
 
-import { api, byId, currentSession, el } from "./common.js";
+import { api, byId, el, signedIn } from "./common.js";
 
 /**
  * @typedef {{email: string, name: string, role: string, coaches: string[]}} Person
@@ -14,14 +14,10 @@ function when(seconds) {
 }
 
 async function setup() {
-  const info = await currentSession();
-  if (!info.signed_in || !info.user) {
-    location.replace("/signin");
-    return;
-  }
-  byId("account").textContent = `${info.user.name} (${info.user.role})`;
+  const user = await signedIn();
+  if (!user) return;
   const error = byId("page-error");
-  if (info.user.role !== "admin") {
+  if (user.role !== "admin") {
     error.textContent = "Only an admin can see this page.";
     error.hidden = false;
     return;

@@ -150,6 +150,22 @@ export function currentSession() {
   return sessionInfo;
 }
 
+/**
+ * The signed-in person, shown in the appbar's `#account`; someone not signed in is sent to sign in.
+ * @returns {Promise<Me | null>} null when the page is leaving for /signin
+ */
+export async function signedIn() {
+  const info = await currentSession();
+  if (!info.signed_in || !info.user) {
+    location.replace("/signin");
+    return null;
+  }
+  const user = info.user;
+  const account = document.getElementById("account");
+  if (account && !account.textContent) account.textContent = `${user.name} (${user.role})`;
+  return user;
+}
+
 /** @param {SessionInfo} info  the answer of signing in, so the next requests carry its CSRF token */
 export function rememberSession(info) {
   sessionInfo = Promise.resolve(info);

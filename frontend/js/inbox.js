@@ -5,7 +5,7 @@
  * What the page showed counts as read (the home page's count goes down).
  */
 
-import { api, byId, currentSession, el, formatClock } from "./common.js";
+import { api, byId, el, formatClock, signedIn } from "./common.js";
 import { commentItem } from "./thread.js";
 
 /**
@@ -65,12 +65,8 @@ function render() {
 }
 
 async function setup() {
-  const info = await currentSession();
-  if (!info.signed_in || !info.user) {
-    location.replace("/signin");
-    return;
-  }
-  byId("account").textContent = `${info.user.name} (${info.user.role})`;
+  const user = await signedIn();
+  if (!user) return;
   try {
     /** @type {{calls: InboxCall[], unread: number}} */
     const answer = await api("/api/inbox");

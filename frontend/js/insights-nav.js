@@ -2,23 +2,17 @@
 /** The appbar of the trends, team and study pages (and the home page's links to them): who is
  * signed in, and the team link for coaches and admins. Someone not signed in goes to sign in. */
 
-import { byId, currentSession } from "./common.js";
+import { byId, signedIn as signedInPerson } from "./common.js";
 
 /** @typedef {import("./common.js").Me} Me */
 
 /**
- * @returns {Promise<Me | null>} the signed-in person, or null (then the page is leaving for /signin)
+ * The signed-in person (common.js `signedIn`), with the team link for coaches and admins.
+ * @returns {Promise<Me | null>} null when the page is leaving for /signin
  */
 export async function signedIn() {
-  const info = await currentSession();
-  if (!info.signed_in || !info.user) {
-    location.replace("/signin");
-    return null;
-  }
-  const user = info.user;
-  const account = document.getElementById("account");
-  if (account && !account.textContent) account.textContent = `${user.name} (${user.role})`;
-  showTeamLink(user);
+  const user = await signedInPerson();
+  if (user) showTeamLink(user);
   return user;
 }
 

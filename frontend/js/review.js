@@ -7,7 +7,7 @@
  * same page, answers and marks comments as taken on board.
  */
 
-import { api, byId, currentSession, el, formatClock, toast } from "./common.js";
+import { api, byId, el, formatClock, signedIn, toast } from "./common.js";
 import { commentItem } from "./thread.js";
 
 /**
@@ -374,15 +374,11 @@ async function showCall() {
 }
 
 async function setup() {
-  const info = await currentSession();
-  if (!info.signed_in || !info.user) {
-    location.replace("/signin");
-    return;
-  }
-  byId("account").textContent = `${info.user.name} (${info.user.role})`;
+  const user = await signedIn();
+  if (!user) return;
   try {
     if (callId) await showCall();
-    else if (info.user.role === "coach" || info.user.role === "admin") await showList();
+    else if (user.role === "coach" || user.role === "admin") await showList();
     else location.replace("/inbox");
   } catch (problem) {
     fail(problem);
