@@ -6,12 +6,8 @@ import { api, byId, currentSession, rememberSession } from "./common.js";
 /** @typedef {import("./common.js").SessionInfo} SessionInfo */
 
 async function setup() {
-  const info = await currentSession();
-  if (info.signed_in) {
-    location.replace("/");
-    return;
-  }
-  byId("setup").hidden = !info.setup;
+  // The form is wired before asking who is signed in: a click during that round trip must not
+  // submit the form natively (a GET that would put the password in the address).
   const form = byId("signin", HTMLFormElement);
   const email = byId("email", HTMLInputElement);
   const password = byId("password", HTMLInputElement);
@@ -46,6 +42,12 @@ async function setup() {
       button.textContent = "Sign in";
     }
   });
+  const info = await currentSession();
+  if (info.signed_in) {
+    location.replace("/");
+    return;
+  }
+  byId("setup").hidden = !info.setup;
 }
 
 setup();
