@@ -146,7 +146,16 @@ def _head_data(data: Sequence[Example], head: str, classes: Sequence[str]) -> He
     labels = [classes.index(data[i].labels[head]) for i in rows]
     source_weights = {**SOURCE_WEIGHTS, **HEAD_SOURCE_WEIGHTS.get(head, {})}
     weights = [source_weights[data[i].source] for i in rows]
-    if head != QUESTION_HEAD:
+    if head == QUESTION_HEAD:
+        # Each class's rows are weighted by sqrt(mean class weight / its class weight), the same
+        # square-root balance as the flags' positives below, declared before measuring. Grouped CV
+        # (real turns / AnnoMI dev open/closed macro-F1): 0.841 / 0.789 -> 0.841 / 0.793.
+        totals: dict[int, float] = {}
+        for w, y in zip(weights, labels, strict=True):
+            totals[y] = totals.get(y, 0.0) + w
+        mean = sum(totals.values()) / len(totals)
+        weights = [w * (mean / totals[y]) ** 0.5 for w, y in zip(weights, labels, strict=True)]
+    else:
         positives = sum(w for w, y in zip(weights, labels, strict=True) if y)
         negatives = sum(w for w, y in zip(weights, labels, strict=True) if not y)
         boost = min(MAX_POSITIVE_WEIGHT, (negatives / positives) ** 0.5) if positives else 1.0
