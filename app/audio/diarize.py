@@ -11,6 +11,7 @@ No I/O and no model loading here beyond the encoder passed in.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -206,15 +207,18 @@ def mark_overlaps(turns: list[SpeakerTurn]) -> tuple[list[SpeakerTurn], list[Int
     out = list(turns)
     overlaps: list[Interval] = []
     half = OVERLAP_S / 2
-    for i in range(len(out) - 1):
-        prev, nxt = out[i], out[i + 1]
+    for i, (prev, nxt) in enumerate(itertools.pairwise(turns)):
         if prev.speaker == nxt.speaker or nxt.start - prev.end > FRAME_S / 2:
             continue
         at = (prev.end + nxt.start) / 2
+        # No further than either turn reaches: an interjection is overlapped at most whole.
         lo, hi = max(prev.start, at - half), min(nxt.end, at + half)
-        out[i] = SpeakerTurn(prev.speaker, prev.start, max(prev.end, hi))
+        out[i] = SpeakerTurn(prev.speaker, out[i].start, max(out[i].end, hi))
         out[i + 1] = SpeakerTurn(nxt.speaker, min(nxt.start, lo), nxt.end)
-        overlaps.append(Interval(lo, hi))
+        if overlaps and lo <= overlaps[-1].end:
+            overlaps[-1] = Interval(overlaps[-1].start, max(overlaps[-1].end, hi))
+        else:
+            overlaps.append(Interval(lo, hi))
     return out, overlaps
 
 
