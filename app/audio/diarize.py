@@ -1,7 +1,7 @@
 """Who spoke when on one mixed channel: speaker embeddings on short windows, clustered.
 
     speech frames (Silero) -> one embedding every `STEP_S` inside speech (app.audio.voices)
-    -> agglomerative clustering into 2..4 speakers (or the number given)
+    -> spectral clustering of the whole windows into 2..4 speakers (or the number given)
     -> each speech frame to its nearest speaker -> turns, short flips smoothed away.
 
 Overlapping speech: where one voice follows another with no pause, both are marked for a short
