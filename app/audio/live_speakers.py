@@ -21,10 +21,13 @@ from collections import deque
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from app.audio.diarize import STEP_S, cluster_windows, smooth_windows
+from app.audio.diarize import cluster_windows, smooth_windows
 from app.audio.frames import SAMPLE_RATE, Samples
 from app.audio.voices import VoiceEncoder, level
 
+# Seconds between embedding windows, as the live bench in the README measured it (offline,
+# app.audio.diarize steps 0.8 s: a live segment is judged from far fewer windows).
+STEP_S = 0.4
 KEEP_S = 120.0  # seconds of audio kept to cut segments from (a final arrives well within this)
 # Windows clustered at each final: the newest segment's and an even sample of the older ones.
 # Small enough (about 20 ms of clustering) to redo for every final; 160 s of speech in all.

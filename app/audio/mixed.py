@@ -103,8 +103,10 @@ def transcribe_mixed(
 def split_speech(intervals: list[Interval], found: Diarization) -> dict[int, list[Interval]]:
     """Cut each VAD speech interval between the speakers the diarization hears in it.
 
-    A pause between two speakers' turns is cut in its middle; the start of an interval before
-    the first turn in it, and its end after the last, go to the nearest turn's speaker.
+    A pause between two speakers' turns is cut in its middle; where two turns overlap (both
+    people talking), the overlap counts for both, as two separate tracks would count it. The
+    start of an interval before the first turn in it, and its end after the last, go to the
+    nearest turn's speaker.
     """
     out: dict[int, list[Interval]] = {k: [] for k in range(found.speakers)}
     for span in sorted(intervals, key=lambda i: i.start):
@@ -112,21 +114,30 @@ def split_speech(intervals: list[Interval], found: Diarization) -> dict[int, lis
         if not inside:
             who = found.speaker_at(span.start, span.end)
             if who is not None:
-                out[who].append(span)
+                _add(out[who], Interval(span.start, span.end))
             continue
-        cuts = [span.start]
+        starts, ends = [span.start], []
         for prev, nxt in itertools.pairwise(inside):
-            cuts.append(min(span.end, max(span.start, (prev.end + nxt.start) / 2)))
-        cuts.append(span.end)
-        for turn, lo, hi in zip(inside, cuts[:-1], cuts[1:], strict=True):
-            if hi <= lo:
-                continue
-            mine = out[turn.speaker]
-            if mine and abs(mine[-1].end - lo) < 1e-9:
-                mine[-1] = Interval(mine[-1].start, hi)
+            if prev.end > nxt.start:  # both talk: each keeps its own turn's edge
+                ends.append(min(span.end, prev.end))
+                starts.append(max(span.start, nxt.start))
             else:
-                mine.append(Interval(lo, hi))
+                cut = min(span.end, max(span.start, (prev.end + nxt.start) / 2))
+                ends.append(cut)
+                starts.append(cut)
+        ends.append(span.end)
+        for turn, lo, hi in zip(inside, starts, ends, strict=True):
+            if hi > lo:
+                _add(out[turn.speaker], Interval(lo, hi))
     return out
+
+
+def _add(spans: list[Interval], span: Interval) -> None:
+    """`span` appended to one speaker's speech, merged with the last one where they touch."""
+    if spans and span.start <= spans[-1].end + 1e-9:
+        spans[-1] = Interval(spans[-1].start, max(spans[-1].end, span.end))
+    else:
+        spans.append(span)
 
 
 def split_by_speaker(finals: list[Final], found: Diarization) -> list[SpokenTurn]:

@@ -334,7 +334,7 @@ def _analyze_mixed(path: Path, audio: Samples, args: argparse.Namespace, setting
         path,
         args,
         render_vtt(utterances, turn_names=turn_names),
-        render_transcript_jsonl(utterances, turn_names=turn_names),
+        render_transcript_jsonl(utterances, turn_names=turn_names, overlaps=recording.diarization.overlaps),
     )
     return render(report, args.format)
 

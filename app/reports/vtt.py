@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from nlp.types import Speaker, Utterance
+from nlp.types import Interval, Speaker, Utterance
 
 ROLE_NAMES: dict[Speaker, str] = {"interviewer": "Interviewer", "customer": "Customer"}
 
@@ -55,8 +55,13 @@ def render_transcript_jsonl(
     names: Mapping[Speaker, str] | None = None,
     *,
     turn_names: Sequence[str] | None = None,
+    overlaps: Sequence[Interval] = (),
 ) -> str:
-    """One JSON object a line: speaker role, name, start, end (seconds), text."""
+    """One JSON object a line: speaker role, name, start, end (seconds), text.
+
+    A turn during which someone else talked too (`overlaps`, found in one mixed channel) has
+    `"overlap"`: the [start, end] stretches, in seconds, where both people talk.
+    """
     who = {**ROLE_NAMES, **(names or {})}
     lines = []
     for k, u in enumerate(utterances):
@@ -68,5 +73,13 @@ def render_transcript_jsonl(
             row["end"] = round(u.end, 3)
         if u.id is not None:
             row["id"] = u.id
+        if u.start is not None and u.end is not None:
+            both = [
+                [round(max(o.start, u.start), 3), round(min(o.end, u.end), 3)]
+                for o in overlaps
+                if o.start < u.end and o.end > u.start
+            ]
+            if both:
+                row["overlap"] = both
         lines.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 from conftest import place
 
-from app.audio.diarize import Diarization, SpeakerTurn, _viterbi, find_speakers
+from app.audio.diarize import Diarization, SpeakerTurn, _viterbi, find_speakers, mark_overlaps
 from app.audio.events import Final, Word
-from app.audio.mixed import split_by_speaker
+from app.audio.mixed import split_by_speaker, split_speech
 from app.audio.voices import load_encoder
+from nlp.timing import talk_share
+from nlp.types import Interval
 
 COLLAR = 0.5  # pyannote's collar is the whole width: 0.25 s each side
 
@@ -136,3 +138,111 @@ def test_mixed_words_go_to_the_speaker_heard_then():
     turns = split_by_speaker([final], found)
     assert [(t.speaker, t.text) for t in turns] == [(0, "so what broke?"), (1, "the export did")]
     assert (turns[1].start, turns[1].end) == (2.2, 3.8)
+
+
+INTERVIEWER, CUSTOMER = "en-us+m3", "en-gb+f3"
+
+
+def _mix(speak, script):
+    """(audio, truth): `script` rows are (voice, text, gap before it in seconds; negative: it
+    starts that long before the previous line ends)."""
+    clips, truth, t = [], [], 0.5
+    for voice, text, gap in script:
+        clip = speak(text, voice)
+        t = max(0.0, t + gap)
+        clips.append((t, clip))
+        truth.append((t, t + len(clip) / 16000, voice))
+        t += len(clip) / 16000
+    return place(t + 0.5, clips), truth
+
+
+@pytest.mark.slow
+def test_diarize_marks_the_overlap_where_the_customer_cuts_in(speak):
+    audio, truth = _mix(
+        speak,
+        [
+            (INTERVIEWER, "How do you handle the invoices at the end of the month?", 0.0),
+            (CUSTOMER, "We export everything to a spreadsheet and check it by hand.", 0.7),
+            (INTERVIEWER, "And what happens when a number does not match the order you placed?", 0.7),
+            (CUSTOMER, "Oh, then I call the supplier, and that takes most of a morning, every time.", -0.9),
+            (INTERVIEWER, "Tell me about the last time that happened.", 0.8),
+            (CUSTOMER, "Last week, two invoices were wrong and I lost a whole day.", 0.7),
+        ],
+    )
+    found = _diarize(audio)
+    cut_in = Interval(truth[3][0], truth[2][1])  # both talk here
+    near = [o for o in found.overlaps if o.start < cut_in.end + 0.5 and o.end > cut_in.start - 0.5]
+    assert len(near) == 1, found.overlaps
+    # Nowhere else: every other change of speaker comes after a pause.
+    assert len(found.overlaps) == 1
+    # Both people are heard in the marked stretch, not one forced over the other.
+    o = near[0]
+    assert {t.speaker for t in found.turns if t.start <= o.start and t.end >= o.end} == {0, 1}
+
+
+@pytest.mark.slow
+def test_diarize_talk_share_of_a_short_mix_with_backchannels_is_within_3_points(speak):
+    i, c = INTERVIEWER, CUSTOMER
+    audio, truth = _mix(
+        speak,
+        [
+            (i, "Thanks for making the time. Could you walk me through your last month end close?", 0.0),
+            (c, "Sure.", 0.8),
+            (i, "Start with the moment the invoices arrive, and tell me who touches them first.", 0.8),
+            (c, "Okay.", 0.7),
+            (i, "Take your time, I am interested in the small steps people usually skip.", 0.7),
+            (c, "Well, they land in a shared inbox, and I copy every one of them into a spreadsheet.", 0.9),
+            (i, "I see.", 0.7),
+            (c, "Then I check each line against the purchase orders, which takes two full days.", 0.7),
+            (i, "Right.", 0.7),
+            (c, "Mm-hmm.", 0.8),
+            (i, "What happens when a number does not match the order that you placed?", 0.7),
+            (c, "I phone the supplier and wait, often a whole afternoon, before anyone answers.", 0.8),
+            (i, "Okay.", 0.7),
+            (c, "Right.", 0.7),
+            (i, "Yes.", 0.8),
+            (c, "Sure.", 0.7),
+            (i, "And how did you handle that the very last time it happened to you?", 0.7),
+            (c, "Last week two invoices were wrong, so I lost a whole day fixing them by hand.", 0.8),
+        ],
+    )
+    found = _diarize(audio)
+    assert found.speakers == 2
+    spoken = {v: sum(b - a for a, b, w in truth if w == v) for v in (i, c)}
+    truth_share = spoken[i] / (spoken[i] + spoken[c])
+    # Talk time as a report measures it: the speech cut between the speakers found.
+    speech = split_speech([Interval(a, b) for a, b, _ in truth], found)
+    ours = talk_share(speech[0], speech[1])  # the interviewer speaks first
+    assert ours is not None and abs(ours - truth_share) <= 0.03
+
+
+@pytest.mark.parametrize(
+    ("turns", "overlaps"),
+    [
+        # A new voice after a pause: nobody talks over anybody.
+        ([(0, 0.0, 2.0), (1, 2.5, 4.0)], []),
+        # A new voice with no pause: both are heard around the change.
+        ([(0, 0.0, 2.0), (1, 2.0, 4.0)], [(1.75, 2.25)]),
+        # The same voice going on after a flip back: no overlap of anyone with themself.
+        ([(0, 0.0, 2.0), (0, 2.0, 4.0)], []),
+        # A short flip inside someone's speech is more likely the encoder mishearing: unmarked.
+        ([(0, 0.0, 2.0), (1, 2.0, 2.5), (0, 2.5, 4.5)], []),
+        # Two cut-ins in a row: each marked, reaching no further into a turn than it lasts.
+        ([(0, 0.0, 2.0), (1, 2.0, 4.1), (0, 4.1, 6.5)], [(1.75, 2.25), (3.85, 4.35)]),
+    ],
+)
+def test_diarize_overlap_marked_where_voices_change_without_a_pause(turns, overlaps):
+    out, found = mark_overlaps([SpeakerTurn(*t) for t in turns])
+    assert [(round(o.start, 3), round(o.end, 3)) for o in found] == overlaps
+    for o in found:
+        assert {t.speaker for t in out if t.start < o.end and t.end > o.start} == {0, 1}
+
+
+def test_mixed_overlap_counts_for_both_speakers_talk_time():
+    turns, overlaps = mark_overlaps([SpeakerTurn(0, 0.0, 2.0), SpeakerTurn(1, 2.0, 4.0)])
+    found = Diarization(turns, np.eye(2, dtype=np.float32), overlaps)
+    speech = split_speech([Interval(0.0, 4.0)], found)
+    assert speech == {0: [Interval(0.0, 2.25)], 1: [Interval(1.75, 4.0)]}
+    # Across a pause the cut is in the middle of the pause, as before.
+    apart = Diarization([SpeakerTurn(0, 0.0, 2.0), SpeakerTurn(1, 3.0, 4.0)], np.eye(2, dtype=np.float32))
+    assert split_speech([Interval(0.0, 4.0)], apart) == {0: [Interval(0.0, 2.5)], 1: [Interval(2.5, 4.0)]}

@@ -11,7 +11,7 @@ from report_samples import SPEECH, TAGGED, untimed
 
 from app.reports import Moment, build_report, render, render_transcript_jsonl, render_vtt
 from app.transcripts import read_transcript_text
-from nlp.types import Utterance
+from nlp.types import Interval, Utterance
 
 
 @pytest.fixture
@@ -195,6 +195,21 @@ def test_render_transcript_jsonl_round_trips():
     }
     back = read_transcript_text(text, "x.jsonl")
     assert back.names == ["interviewer", "customer"] and back.timing == "spans"
+
+
+def test_render_transcript_jsonl_marks_the_stretches_two_people_talk_at_once():
+    utterances = [
+        Utterance("interviewer", "so what broke", 0.0, 2.2),
+        Utterance("customer", "the export did", 1.8, 4.0),
+        Utterance("interviewer", "I see", 5.0, 5.5),
+    ]
+    text = render_transcript_jsonl(
+        utterances, turn_names=["Speaker 1", "Speaker 2", "Speaker 1"], overlaps=[Interval(1.8, 2.2)]
+    )
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert [r.get("overlap") for r in rows] == [[[1.8, 2.2]], [[1.8, 2.2]], None]
+    # The field is extra: the export still reads back as a transcript.
+    assert read_transcript_text(text, "x.jsonl").names == ["interviewer", "customer"]
 
 
 def test_render_markdown_escapes_html_from_titles_names_and_notes():
