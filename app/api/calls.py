@@ -113,6 +113,7 @@ async def create_call(body: CallCreate, live: LiveDep, user: CurrentUser) -> Cal
 
 
 LIST_PAGE_MAX = 200
+PAGE_AFTER_UNSEEN_CALL = "This page of calls starts after a call you cannot see: reload the list."
 
 
 @router.get("", response_model=list[CallListed])
@@ -128,9 +129,7 @@ async def list_calls(
     try:
         rows = await live.store.run(live.accounts.visible_calls, user, limit, before)
     except UnknownCursor:
-        raise HTTPException(
-            status.HTTP_400_BAD_REQUEST, "This page of calls starts after a call you cannot see: reload the list."
-        ) from None
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, PAGE_AFTER_UNSEEN_CALL) from None
     invited = await live.store.run(live.accounts.member_roles, user.id)
     listed = []
     for row in rows:
