@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     whisper_device: str = Field(default="cpu", description="cpu or cuda.")
     whisper_compute_type: str = Field(default="int8", description="CTranslate2 compute type.")
     whisper_threads: int = Field(default=2, ge=1, description="CPU threads for decoding.")
+    decode_slots: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description=(
+            "Segments the server decodes at once, sharing the CPU threads. Two one-thread decodes"
+            " finish in the time of one two-thread decode, so live finals wait less."
+        ),
+    )
 
     # --- speech engine ------------------------------------------------------------------------
     vad_threshold: float = Field(

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.scale --calls 1 4 --duration 60 --workers 1
     .venv/bin/python -m bench.scale --throughput --duration 300 --workers 1 2   # calls at p95 <= 2.5 s
     .venv/bin/python -m bench.scale --batch          # batching gain of one worker, CPU
+    .venv/bin/python -m bench.scale --calls 4 --duration 300 --workers --slots 1 2   # decode slots
 
 For each number of calls, the same synthetic calls (bench/live.py) are streamed in real time into
 (a) one embedded server (decoding in itself) and (b) one server with SECONDEAR_REDIS_URL and
@@ -86,11 +87,16 @@ def member_token(data_dir: Path) -> str:
         engine.dispose()
 
 
-def run_mode(args: argparse.Namespace, calls: int, redis_workers: int) -> dict[str, Any]:
-    """One bench.live run against a server started here; redis_workers 0: embedded decoding."""
+def run_mode(
+    args: argparse.Namespace, calls: int, redis_workers: int, slots: int | None = None
+) -> dict[str, Any]:
+    """One bench.live run against a server started here; redis_workers 0: embedded decoding, with
+    `slots` decodes at once (None: the setting's default)."""
     tmp = Path(tempfile.mkdtemp(prefix="secondear-scale-"))
     procs: list[subprocess.Popen[bytes]] = []
     env = {**os.environ, "SECONDEAR_DATA_DIR": str(tmp / "data")}
+    if slots is not None:
+        env["SECONDEAR_DECODE_SLOTS"] = str(slots)
     try:
         token = member_token(tmp / "data")
         if redis_workers:
@@ -186,8 +192,20 @@ def batch_gain(clips: int = 4, repeats: int = 3) -> dict[str, Any]:
     }
 
 
-def mode_name(workers: int) -> str:
-    return "in-process" if workers == 0 else f"Redis, {workers} worker(s)"
+Mode = tuple[int, int | None]
+"""(Redis workers, in-process decode slots): (0, n) decodes in the server, n at once."""
+
+
+def modes(args: argparse.Namespace) -> list[Mode]:
+    """The in-process modes first (the baseline), then one per number of `--workers`."""
+    return [*((0, slots) for slots in (args.slots or [None])), *((w, None) for w in args.workers if w)]
+
+
+def mode_name(mode: Mode) -> str:
+    workers, slots = mode
+    if workers:
+        return f"Redis, {workers} worker(s)"
+    return "in-process" if slots is None else f"in-process, {slots} slot(s)"
 
 
 def row(calls: int, mode: str, r: dict[str, Any]) -> str:
@@ -200,11 +218,11 @@ def row(calls: int, mode: str, r: dict[str, Any]) -> str:
 def throughput(args: argparse.Namespace, results: dict[str, Any]) -> None:
     """Calls each mode holds at final p95 <= target: more calls until p95 goes over (or no final)."""
     held: dict[str, int] = {}
-    for workers in (0, *args.workers):
-        mode = mode_name(workers)
+    for spec in modes(args):
+        mode = mode_name(spec)
         held[mode] = 0
         for calls in args.calls:
-            r = run_mode(args, calls, workers)
+            r = run_mode(args, calls, *spec)
             results[f"{calls}:{mode}"] = r
             print(row(calls, mode, r), flush=True)
             if r["final_p95"] is None or r["final_p95"] > args.target:
@@ -223,7 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of each call (default 60)")
     parser.add_argument(
-        "--workers", type=int, nargs="+", default=[1], help="decode workers in the Redis mode(s) (default 1)"
+        "--workers",
+        type=int,
+        nargs="*",
+        default=[1],
+        help="decode workers in the Redis mode(s) (default 1; none: no Redis mode)",
+    )
+    parser.add_argument(
+        "--slots",
+        type=int,
+        nargs="+",
+        help="in-process modes with these SECONDEAR_DECODE_SLOTS (default: one mode, the setting's default)",
     )
     parser.add_argument("--throughput", action="store_true", help="calls each mode holds at final p95")
     parser.add_argument("--target", type=float, default=2.5, help="final p95 to hold, seconds (default 2.5)")
@@ -246,10 +274,10 @@ def main(argv: list[str] | None = None) -> int:
             throughput(args, results)
         else:
             for calls in args.calls:
-                for workers in (0, *args.workers):
-                    r = run_mode(args, calls, workers)
-                    results[f"{calls}:{mode_name(workers)}"] = r
-                    print(row(calls, mode_name(workers), r), flush=True)
+                for spec in modes(args):
+                    r = run_mode(args, calls, *spec)
+                    results[f"{calls}:{mode_name(spec)}"] = r
+                    print(row(calls, mode_name(spec), r), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0

@@ -51,6 +51,7 @@ def load_whisper(
     device: str = "cpu",
     compute_type: str = "int8",
     cpu_threads: int = 2,
+    num_workers: int = 1,
 ) -> WhisperModel:
     """Load the Whisper model; a broken folder gives a ModelError naming the setting."""
     path = locate_whisper(override)
@@ -62,6 +63,7 @@ def load_whisper(
             device=device,
             compute_type=compute_type,
             cpu_threads=cpu_threads,
+            num_workers=num_workers,  # decodes that may run at once, from as many threads
             local_files_only=True,
         )
     except Exception as exc:  # CTranslate2 raises plain RuntimeError/ValueError for bad files

@@ -14,6 +14,7 @@ from app.auth.audit import record_audit
 from app.auth.rules import CurrentUser, EndCall, ReadCall
 from app.calls import recording
 from app.calls.messages import call_payload
+from app.db.accounts import UnknownCursor
 from app.db.tables import CallRow
 from app.deps import Live, LiveDep
 from app.scale.commands import NoCall, Unavailable, act
@@ -111,10 +112,24 @@ async def create_call(body: CallCreate, live: LiveDep, user: CurrentUser) -> Cal
     return CallCreated(**call.model_dump(), links=links, tokens=Tokens(**tokens))
 
 
+LIST_PAGE_MAX = 200
+PAGE_AFTER_UNSEEN_CALL = "This page of calls starts after a call you cannot see: reload the list."
+
+
 @router.get("", response_model=list[CallListed])
-async def list_calls(live: LiveDep, user: CurrentUser) -> list[CallListed]:
-    """The calls the signed-in person may see, newest first (no tokens)."""
-    rows = await live.store.run(live.accounts.visible_calls, user)
+async def list_calls(
+    live: LiveDep,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=LIST_PAGE_MAX, description="Calls in this page.")] = LIST_PAGE_MAX,
+    before: Annotated[
+        str | None, Query(max_length=64, description="The last call id of the previous page: the next page.")
+    ] = None,
+) -> list[CallListed]:
+    """The calls the signed-in person may see, newest first (no tokens), a page at a time."""
+    try:
+        rows = await live.store.run(live.accounts.visible_calls, user, limit, before)
+    except UnknownCursor:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, PAGE_AFTER_UNSEEN_CALL) from None
     invited = await live.store.run(live.accounts.member_roles, user.id)
     listed = []
     for row in rows:

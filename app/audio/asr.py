@@ -70,7 +70,8 @@ Transcription = tuple[RecognizedSegment, ...]
 
 
 class Transcriber(Protocol):
-    """A speech recogniser. Called from one worker thread at a time."""
+    """A speech recogniser. Called from one worker thread at a time, or from as many as the
+    `slots` it was loaded with (load_transcriber)."""
 
     def transcribe(self, audio: Samples, request: DecodeRequest) -> Transcription: ...
 
@@ -361,14 +362,16 @@ class WhisperTranscriber:
         return self._tokenizer
 
 
-def load_transcriber(settings: Settings) -> WhisperTranscriber:
-    """Load the configured Whisper model (slow: call it once per process)."""
+def load_transcriber(settings: Settings, slots: int = 1) -> WhisperTranscriber:
+    """Load the configured Whisper model (slow: call it once per process), able to run `slots`
+    decodes at once; the CPU threads are shared between them."""
     from models.whisper import load_whisper
 
     model = load_whisper(
         settings.whisper_model,
         device=settings.whisper_device,
         compute_type=settings.whisper_compute_type,
-        cpu_threads=settings.whisper_threads,
+        cpu_threads=max(1, settings.whisper_threads // slots),
+        num_workers=slots,
     )
     return WhisperTranscriber(model)

@@ -78,12 +78,16 @@ class SpeechEngine:
             self._scheduler = RemoteScheduler(self.settings)
             await self._scheduler.start()
             return
+        slots = 1  # a transcriber given from outside (tests) takes one decode at a time
         if self._transcriber is None:
-            self._transcriber = await asyncio.to_thread(load_transcriber, self.settings)
+            slots = self.settings.decode_slots
+            self._transcriber = await asyncio.to_thread(load_transcriber, self.settings, slots)
             # The first decode is slower (allocations); pay for it before the first call does.
             warm = np.zeros(SAMPLE_RATE, dtype=np.float32)
             await asyncio.to_thread(self._transcriber.transcribe, warm, final_request(self.settings))
-        self._scheduler = DecodeScheduler(self._transcriber, partial_max_lag=self.settings.partial_max_lag)
+        self._scheduler = DecodeScheduler(
+            self._transcriber, partial_max_lag=self.settings.partial_max_lag, slots=slots
+        )
         await self._scheduler.start()
 
     async def aclose(self) -> None:

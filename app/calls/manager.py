@@ -8,6 +8,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
+
 from app.calls import recording
 from app.calls.session import CallSession, LiveServices
 from app.protocol import CloseCode
@@ -82,6 +84,18 @@ class CallManager:
         if session is not None:
             await session.end()
         return session
+
+    async def run_elsewhere(self, call_id: str) -> bool:
+        """Whether another live process holds the call's lease (so only it may end or unload it).
+        When Redis cannot say, the answer is yes: ending another process's live call is worse
+        than ending an idle one a pass later."""
+        if self.leases is None:
+            return False
+        try:
+            holder = await self.leases.holder(call_id)
+        except (RedisError, OSError):
+            return True
+        return holder is not None and holder != self.leases.owner
 
     def loaded(self, call_id: str) -> CallSession | None:
         """The call's session if it is in memory (never loads it)."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.calls.manager import CallManager
+from app.scale.lease import OwnedElsewhere
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,11 @@ async def run_lifecycle(
         # Live calls not in memory have had no socket since this server started at least.
         if now - manager.started >= idle_limit:
             for call_id in await store.run(store.repo.live_created_before, now - idle_limit):
-                if manager.loaded(call_id) is None:
-                    unloaded = await manager.end(call_id)
+                if manager.loaded(call_id) is None and not await manager.run_elsewhere(call_id):
+                    try:
+                        unloaded = await manager.end(call_id)
+                    except OwnedElsewhere:
+                        continue  # taken by another process meanwhile: its own pass judges it
                     if unloaded is not None:
                         manager.forget_if_idle(unloaded)
                         done.ended.append(call_id)

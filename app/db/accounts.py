@@ -37,6 +37,10 @@ class AccountError(Exception):
     """A change to people that cannot be made, in words for the person who asked."""
 
 
+class UnknownCursor(LookupError):
+    """A page of calls asked to start after a call the person cannot see (or that is gone)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     user: UserRow
@@ -227,17 +231,32 @@ class Accounts:
             )
             return {str(call_id): str(role) for call_id, role in rows}
 
-    def visible_calls(self, user: UserRow, limit: int = 200) -> list[CallRow]:
+    def visible_calls(self, user: UserRow, limit: int = 200, before: str | None = None) -> list[CallRow]:
         """The calls `user` may see, newest first: every call for an admin; else their own, those
-        they are invited to, and (for a coach) those of the interviewers they coach."""
-        query = select(CallRow).order_by(CallRow.created_at.desc()).limit(limit)
+        they are invited to, and (for a coach) those of the interviewers they coach. With `before`
+        (a call id from an earlier page) only the calls listed after it; UnknownCursor when `before`
+        names no call this user may see."""
+        visible = select(CallRow)
         if user.role != "admin":
             invited = select(CallMemberRow.call_id).where(CallMemberRow.user_id == user.id)
             coached = select(CoachingRow.interviewer_id).where(CoachingRow.coach_id == user.id)
-            query = query.where(
+            visible = visible.where(
                 or_(CallRow.owner_id == user.id, CallRow.id.in_(invited), CallRow.owner_id.in_(coached))
             )
         with self._sessions() as s:
+            query = visible
+            if before is not None:
+                cursor = s.scalars(visible.where(CallRow.id == before)).first()
+                if cursor is None:
+                    raise UnknownCursor(before)
+                # Keyset paging on (created_at, id): calls created in the same instant keep their place.
+                query = query.where(
+                    or_(
+                        CallRow.created_at < cursor.created_at,
+                        (CallRow.created_at == cursor.created_at) & (CallRow.id < cursor.id),
+                    )
+                )
+            query = query.order_by(CallRow.created_at.desc(), CallRow.id.desc()).limit(limit)
             return list(s.scalars(query))
 
     def new_link(self, call_id: str, role: Role) -> str:

@@ -80,12 +80,21 @@ function formatDate(value) {
   return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** @param {Call[]} calls */
-function renderCalls(calls) {
+/** Calls asked for at a time; a full page means there may be older ones. */
+const CALLS_PAGE = 50;
+/** The last call listed: the next page starts after it. */
+let lastCallId = "";
+
+/**
+ * @param {Call[]} calls
+ * @param {boolean} [more] add them below the calls already listed (the next page)
+ */
+function renderCalls(calls, more = false) {
   const list = byId("calls");
   const status = byId("calls-status");
-  list.replaceChildren();
-  if (calls.length === 0) {
+  if (!more) list.replaceChildren();
+  byId("calls-more-row").hidden = calls.length < CALLS_PAGE;
+  if (calls.length === 0 && !more) {
     status.hidden = false;
     status.textContent = "No calls yet. Start one with the form.";
     return;
@@ -93,6 +102,7 @@ function renderCalls(calls) {
   status.hidden = true;
   for (const call of calls) {
     const ended = callEnded(call);
+    lastCallId = call.id;
     const id = encodeURIComponent(call.id);
     const meta = [call.interviewer && `Interviewer: ${call.interviewer}`, call.customer && `Customer: ${call.customer}`, formatDate(call.created_at)]
       .filter(Boolean)
@@ -126,13 +136,15 @@ function renderCalls(calls) {
   }
 }
 
-async function loadCalls() {
+/** @param {boolean} [more] load the page after the calls already listed */
+async function loadCalls(more = false) {
   const status = byId("calls-status");
+  const after = more && lastCallId ? `&before=${encodeURIComponent(lastCallId)}` : "";
   try {
     /** @type {Call[] | {calls?: Call[]} | null} */
-    const data = await api("/api/calls");
+    const data = await api(`/api/calls?limit=${CALLS_PAGE}${after}`);
     const calls = Array.isArray(data) ? data : (data?.calls ?? []);
-    renderCalls(calls);
+    renderCalls(calls, more);
   } catch (error) {
     status.hidden = false;
     status.textContent = error instanceof Error ? error.message : String(error);
@@ -292,6 +304,7 @@ async function setup() {
   });
 
   byId("refresh").addEventListener("click", () => loadCalls());
+  byId("calls-more").addEventListener("click", () => loadCalls(true));
   loadCalls();
 }
 

@@ -231,3 +231,41 @@ async def test_scheduler_partials_get_at_most_a_share_of_the_worker() -> None:
     scheduler.submit(("a", "customer"), job("partial"), lambda _j, r: got.append(r is None))
     assert got == [True]
     await scheduler.aclose()
+
+
+async def test_scheduler_with_two_slots_decodes_two_jobs_at_once_finals_first() -> None:
+    running: list[int] = []
+    most = [0]
+    started: list[float] = []  # seconds of audio of each decode, in the order they started
+    order: list[str] = []
+    lock = threading.Lock()
+
+    class Overlap(ScriptedTranscriber):
+        def transcribe(self, audio: np.ndarray, request: DecodeRequest) -> Transcription:
+            with lock:
+                running.append(1)
+                started.append(len(audio) / 16000)
+                most[0] = max(most[0], len(running))
+            try:
+                return super().transcribe(audio, request)
+            finally:
+                with lock:
+                    running.pop()
+
+    scheduler = DecodeScheduler(Overlap(delay=0.2), slots=2)
+    await scheduler.start()
+    finished = asyncio.Event()
+    jobs = [job(), job(), job("partial", 2.0), job()]
+
+    def on_done(j: DecodeJob, result: Transcription | None) -> None:
+        order.append(j.kind)
+        if len(order) == len(jobs):
+            finished.set()
+
+    for k, j in enumerate(jobs):
+        scheduler.submit((f"call{k}", "customer"), j, on_done)
+    await asyncio.wait_for(finished.wait(), 5)
+    await scheduler.aclose()
+    assert most[0] == 2  # two decodes overlapped
+    assert started == [1.0, 1.0, 1.0, 2.0]  # the finals still went first, the partial after them
+    assert scheduler.stats.finals == 3 and scheduler.stats.partials == 1

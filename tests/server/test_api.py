@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from .conftest import FakeServer
-from .harness import create_call, member_client
+from .harness import add_account, create_call, member_client
 
 pytestmark = pytest.mark.slow  # starts a server
 
@@ -37,6 +37,28 @@ async def test_api_list_and_get_never_show_tokens(fake_server: FakeServer) -> No
             assert "tokens" not in body and "links" not in body
         missing = await client.get("/api/calls/nope")
         assert missing.status_code == 404 and "No call" in missing.json()["detail"]
+
+
+async def test_api_list_pages_through_every_call_once(fake_server: FakeServer) -> None:
+    made = [(await create_call(fake_server.url, title=f"Call {k}"))["id"] for k in range(5)]
+    other = add_account(fake_server.settings.data_dir, "bo@example.com")
+    theirs = (await create_call(fake_server.url, token=other.token))["id"]
+    async with member_client(fake_server.url) as client:
+        pages: list[list[str]] = []
+        before = ""
+        while True:
+            page = (await client.get(f"/api/calls?limit=2{before}")).json()
+            pages.append([c["id"] for c in page])
+            if len(page) < 2:
+                break
+            before = f"&before={page[-1]['id']}"
+        assert pages == [made[:2:-1][:2], made[2:0:-1], made[:1]]  # newest first, none twice
+        assert [c["id"] for c in (await client.get("/api/calls")).json()] == made[::-1]
+        # A page can only start after a call this person may see.
+        for cursor in ("nope", theirs):
+            r = await client.get(f"/api/calls?limit=2&before={cursor}")
+            assert r.status_code == 400 and "reload the list" in r.json()["detail"]
+        assert (await client.get("/api/calls?limit=0")).status_code == 422
 
 
 async def test_api_end_needs_the_interviewer_or_buddy(fake_server: FakeServer) -> None:

@@ -135,3 +135,29 @@ async def test_lifecycle_calls_nobody_ended_are_ended_when_idle(server: LiveServ
     assert run.ended == [other] and live.calls.loaded(other) is None
     async with member_client(server.url) as client:
         assert (await client.get(f"/api/calls/{other}")).json()["status"] == "ended"
+
+
+async def test_lifecycle_leaves_calls_another_process_runs(server: LiveServer, redis_url: str) -> None:
+    """With several processes, a live call held by another process's lease is that process's to
+    end: the pass skips it at once (it used to wait out the lease, fail, and skip the rest)."""
+    import redis.asyncio as aioredis
+
+    from app.scale.lease import CallLeases, lease_key
+
+    live = server.live
+    settings = live.settings
+    settings.call_idle_end_minutes = 60
+    theirs = (await create_call(server.url))["id"]
+    ours = (await create_call(server.url))["id"]
+
+    async def share_redis() -> None:
+        live.calls.use_leases(CallLeases(aioredis.Redis.from_url(redis_url), "process-a"))
+        await aioredis.Redis.from_url(redis_url).set(lease_key(theirs), "process-b", px=60_000)
+
+    await server.run(share_redis)
+    live.calls.started -= 7200
+    run = await server.run(run_lifecycle, live.calls, settings, now=time.time() + 3601)
+    assert run.ended == [ours]
+    async with member_client(server.url) as client:
+        assert (await client.get(f"/api/calls/{theirs}")).json()["status"] == "live"
+        assert (await client.get(f"/api/calls/{ours}")).json()["status"] == "ended"
