@@ -66,7 +66,7 @@ async def _stream(channel: Channel, session: CallSession) -> None:
             CloseCode.BUSY, "busy", f"The {track} track is already streaming from another connection."
         )
     # `mixed=1`: one microphone hears both people (an in-person interview); see app/calls/one_track.py.
-    session.tracks[track].mixed = channel.ws.query_params.get("mixed") == "1"
+    await session.set_mixed(track, channel.ws.query_params.get("mixed") == "1")
     try:
         await session.align(track)
         try:

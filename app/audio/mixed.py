@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,8 @@ from app.audio.voices import VoiceEncoder, level, load_encoder
 from app.settings import Settings
 from nlp.types import Interval, Speaker
 
-DIARIZE_SHARE = 0.15  # part of the progress bar for finding the speakers
+DIARIZE_SHARE = 0.15  # part of the progress bar for finding the speakers (the last, if it ends last)
+TRACK: Speaker = "customer"  # a label only: there is no bleed to check on one channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,39 +67,51 @@ def transcribe_mixed(
     """Transcribe one mixed channel (16 kHz float mono) and split it by speaker."""
     report = progress or (lambda _fraction: None)
     report(0.0)
-    # A quiet far-field recording is brought up for the VAD and Whisper as for the encoder.
-    levelled = level(audio)
-    track: Speaker = "customer"  # a label only: there is no bleed to check on one channel
-    processor = TrackProcessor(track, settings, partials=False, speculate=False)
-    events: dict[Speaker, list[Event]] = {track: []}
-    step = int(FEED_S * SAMPLE_RATE)
-    for lo in range(0, len(levelled), step):
-        events[track] += processor.feed(float_to_pcm16(levelled[lo : lo + step]))
-        report(VAD_SHARE * min(1.0, (lo + step) / max(len(audio), 1)))
-    events[track] += processor.finish()
-    jobs: dict[Speaker, list[DecodeJob]] = {track: [j for j in processor.take_jobs() if not j.cancelled]}
-
-    found = find_speakers(audio, encoder or load_encoder(), speakers=speakers)
-    report(VAD_SHARE + DIARIZE_SHARE)
-
-    decode_jobs(
-        jobs,
-        {track: processor},
-        events,
-        (track,),
-        settings=settings,
-        transcriber=transcriber,
-        report=report,
-        share=(VAD_SHARE + DIARIZE_SHARE, 1.0),
-    )
-    finals = sorted((e for e in events[track] if isinstance(e, Final)), key=lambda f: (f.start, f.end))
+    # Who spoke when runs beside the transcription: onnxruntime and CTranslate2 both release
+    # the GIL, so on two cores the diarization costs almost no wall time (it is about a third
+    # of the CPU, and Whisper alone does not keep both cores busy).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diarize") as pool:
+        diarizing = pool.submit(_find_speakers, audio, encoder, speakers)
+        events, processor, jobs = _segment(audio, settings, report)
+        decode_jobs(
+            {TRACK: jobs},
+            {TRACK: processor},
+            events,
+            (TRACK,),
+            settings=settings,
+            transcriber=transcriber,
+            report=report,
+            share=(VAD_SHARE, 1.0 - DIARIZE_SHARE),
+        )
+        found = diarizing.result()
     report(1.0)
+    finals = sorted((e for e in events[TRACK] if isinstance(e, Final)), key=lambda f: (f.start, f.end))
     return MixedTranscript(
         turns=split_by_speaker(finals, found),
         diarization=found,
-        speech=split_speech(speech_intervals(events[track], track), found),
+        speech=split_speech(speech_intervals(events[TRACK], TRACK), found),
         duration=len(audio) / SAMPLE_RATE,
     )
+
+
+def _find_speakers(audio: Samples, encoder: VoiceEncoder | None, speakers: int | None) -> Diarization:
+    return find_speakers(audio, encoder or load_encoder(), speakers=speakers)
+
+
+def _segment(
+    audio: Samples, settings: Settings, report: Callable[[float], None]
+) -> tuple[dict[Speaker, list[Event]], TrackProcessor, list[DecodeJob]]:
+    """The live track processor run over the audio: its events, and its decode jobs."""
+    # A quiet far-field recording is brought up for the VAD and Whisper as for the encoder.
+    levelled = level(audio)
+    processor = TrackProcessor(TRACK, settings, partials=False, speculate=False)
+    events: dict[Speaker, list[Event]] = {TRACK: []}
+    step = int(FEED_S * SAMPLE_RATE)
+    for lo in range(0, len(levelled), step):
+        events[TRACK] += processor.feed(float_to_pcm16(levelled[lo : lo + step]))
+        report(VAD_SHARE * min(1.0, (lo + step) / max(len(audio), 1)))
+    events[TRACK] += processor.finish()
+    return events, processor, [j for j in processor.take_jobs() if not j.cancelled]
 
 
 def split_speech(intervals: list[Interval], found: Diarization) -> dict[int, list[Interval]]:

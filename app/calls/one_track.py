@@ -11,25 +11,35 @@ open the call), unless the other voice asks clearly more questions early on, as 
 analysis decides who interviews. A VAD interval is cut where the voice changes, a partial goes to
 the nearest voice known, and a final's speech also teaches the voices. The session only chooses,
 when it opens the track's stream, between the engine's own stream and this one (`open_stream`).
+
+After a restart the open segment is heard again (`resume_stream`): the voices are first learnt
+again from the recorded minute or so before it, each labelled by the stored finals said there,
+so the re-heard speech goes to the same people as before the restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
 from app.audio.events import Event, Final, Partial, SpeechEnded, SpeechStarted
-from app.audio.frames import pcm16_to_float
+from app.audio.frames import Samples, pcm16_to_float
 from app.audio.live_speakers import LiveSpeakers
 from app.audio.voices import load_encoder
 from app.calls.ports import EventHandler, LiveTrackLike, SpeechEngineLike
 from app.calls.track import Track
+from app.protocol import SAMPLE_RATE
 from nlp.types import Speaker
 
 ROLE_SETTLE_FINALS = 12  # finals after which who interviews is no longer reconsidered
 ROLE_SWAP_MARGIN = 2  # questions more the second voice must ask to be taken as the interviewer
 PARTIAL_VOICE_S = 3.0  # seconds at the end of a partial whose voice names its speaker
+# Seconds of the call before a re-heard open segment whose voices are learnt again after a
+# restart: enough finals of both people to cluster (LiveSpeakers keeps 120 s of audio).
+RELEARN_S = 90.0
 
 
 def open_stream(
@@ -42,6 +52,47 @@ def open_stream(
     relabel = Relabel(speakers, on_event)
     inner = engine.open_track(call_id, track.name, relabel, start_at=track.seconds)
     return MixedTrack(inner, speakers, relabel)
+
+
+async def resume_stream(
+    engine: SpeechEngineLike,
+    call_id: str,
+    track: Track,
+    on_event: EventHandler,
+    *,
+    start_at: float,
+    earlier: Samples,
+    said: Sequence[tuple[Speaker, float, float]],
+) -> LiveTrackLike:
+    """After a restart: the stream of `track` from `start_at` (its open segment is fed next).
+
+    On a mixed track the voices are learnt again first: `earlier` is the track's recorded audio
+    just before `start_at`, and `said` who said what in it (the stored finals: person, start,
+    end), so each voice keeps the role it had before the restart.
+    """
+    if not track.mixed:
+        return engine.open_track(call_id, track.name, on_event, start_at=start_at)
+    speakers = LiveSpeakers(load_encoder(), start_at=start_at - len(earlier) / SAMPLE_RATE)
+    speakers.feed(earlier)
+    roles = await asyncio.to_thread(_relearn, speakers, said)
+    relabel = Relabel(speakers, on_event, roles)
+    inner = engine.open_track(call_id, track.name, relabel, start_at=start_at)
+    return MixedTrack(inner, speakers, relabel)
+
+
+def _relearn(speakers: LiveSpeakers, said: Sequence[tuple[Speaker, float, float]]) -> Roles:
+    """Label the stored finals' speech again, in order; each voice takes the person it said most as."""
+    seconds: dict[int, dict[Speaker, float]] = defaultdict(lambda: {"interviewer": 0.0, "customer": 0.0})
+    for person, start, end in sorted(said, key=lambda s: s[1]):
+        seconds[speakers.label(start, end)][person] += end - start
+    if not seconds:
+        return Roles()
+    first, second = seconds[0], seconds[1]
+    kept = first["interviewer"] + second["customer"]
+    swapped = first["customer"] + second["interviewer"]
+    return Roles(
+        ["interviewer", "customer"] if kept >= swapped else ["customer", "interviewer"], settled=True
+    )
 
 
 class MixedTrack:
@@ -70,10 +121,11 @@ class MixedTrack:
 class Roles:
     """Voice number (0 = first heard) to interviewer or customer."""
 
-    def __init__(self) -> None:
-        self._order: list[Speaker] = ["interviewer", "customer"]
+    def __init__(self, order: list[Speaker] | None = None, *, settled: bool = False) -> None:
+        self._order: list[Speaker] = order or ["interviewer", "customer"]
         self._questions = [0, 0]
-        self._finals = 0
+        # Roles learnt again after a restart are not reconsidered.
+        self._finals = ROLE_SETTLE_FINALS if settled else 0
 
     def of(self, voice: int) -> Speaker:
         return self._order[min(voice, 1)]
@@ -99,10 +151,10 @@ class Relabel:
     the other's, so the buddy pane never keeps a line under the wrong name.
     """
 
-    def __init__(self, speakers: LiveSpeakers, on_event: EventHandler) -> None:
+    def __init__(self, speakers: LiveSpeakers, on_event: EventHandler, roles: Roles | None = None) -> None:
         self._speakers = speakers
         self._on_event = on_event
-        self.roles = Roles()
+        self.roles = roles or Roles()
         self._shown: Speaker | None = None  # whose partial is on screen
         self._held: list[SpeechEnded] = []
 

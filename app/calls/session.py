@@ -86,7 +86,13 @@ class CallSession:
         self.settings = s = services.settings
         recordings = services.recordings / call.id if call.recording else None
         self.tracks: dict[Speaker, Track] = {
-            name: Track.resume(name, history.received.get(name, 0), recordings, s.recording_chunk_seconds)
+            name: Track.resume(
+                name,
+                history.received.get(name, 0),
+                recordings,
+                s.recording_chunk_seconds,
+                mixed=history.mixed.get(name, False),
+            )
             for name in SPEAKERS
         }
         self.publisher = Publisher(history, services.store, self.call_time)
@@ -195,8 +201,10 @@ class CallSession:
         if self.ended or not self.call.recording:
             return
         for name, track in self.tracks.items():
-            heard = [i.end for i in history.intervals if i.speaker == name]
-            heard += [u.end for u in history.utterances if u.speaker == name]
+            # A mixed track's speech was told as both people's.
+            mine = SPEAKERS if track.mixed else (name,)
+            heard = [i.end for i in history.intervals if i.speaker in mine]
+            heard += [u.end for u in history.utterances if u.speaker in mine]
             longest = int((self.settings.vad_max_segment + RECOVER_MARGIN_SECONDS) * SAMPLE_RATE)
             lo = max(int(max(heard, default=0.0) * SAMPLE_RATE), track.received - longest, 0)
             if track.received - lo < SAMPLE_RATE // 10 or track.recorder is None:
@@ -205,7 +213,23 @@ class CallSession:
             audio = await asyncio.to_thread(recording.read_range, folder, lo / SAMPLE_RATE, track.seconds)
             if not audio.any():
                 continue  # nothing recorded there
-            live = self.services.engine.open_track(self.id, name, self._on_event, start_at=lo / SAMPLE_RATE)
+            start_at = lo / SAMPLE_RATE
+            earlier_at = max(0.0, start_at - one_track.RELEARN_S) if track.mixed else start_at
+            earlier = await asyncio.to_thread(recording.read_range, folder, earlier_at, start_at)
+            said: list[tuple[Speaker, float, float]] = [
+                ("interviewer" if u.speaker == "interviewer" else "customer", u.start, u.end)
+                for u in history.utterances
+                if u.speaker in SPEAKERS and earlier_at <= u.start and u.end <= start_at
+            ]
+            live = await one_track.resume_stream(
+                self.services.engine,
+                self.id,
+                track,
+                self._on_event,
+                start_at=start_at,
+                earlier=earlier,
+                said=said,
+            )
             pcm = float_to_pcm16(audio)
             for at in range(0, len(pcm), RECOVER_PIECE):
                 live.feed(pcm[at : at + RECOVER_PIECE])
@@ -218,6 +242,15 @@ class CallSession:
                 len(audio) / SAMPLE_RATE,
                 name,
             )
+
+    async def set_mixed(self, name: Speaker, mixed: bool) -> None:
+        """Whether track `name` holds both people (its audio socket says); stored, so a restarted
+        server splits the track's re-heard speech by voice too."""
+        track = self.tracks[name]
+        if track.mixed != mixed:
+            track.mixed = mixed
+            store = self.services.store
+            await store.run(store.repo.set_mixed, self.id, name, mixed)
 
     def feed(self, name: Speaker, pcm: bytes) -> None:
         """Audio for track `name` (validated PCM16 mono 16 kHz); continues the track's clock.

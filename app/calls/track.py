@@ -48,9 +48,17 @@ class Track:
     """Flushes the open segment when the socket dropped and no reconnect came."""
 
     @classmethod
-    def resume(cls, name: Speaker, received: int, recordings: Path | None, chunk_seconds: float) -> Track:
+    def resume(
+        cls,
+        name: Speaker,
+        received: int,
+        recordings: Path | None,
+        chunk_seconds: float,
+        *,
+        mixed: bool = False,
+    ) -> Track:
         recorder = None if recordings is None else recording.TrackRecorder(recordings / name, chunk_seconds)
-        return cls(name, received=received, persisted=received, recorder=recorder)
+        return cls(name, received=received, persisted=received, recorder=recorder, mixed=mixed)
 
     @property
     def seconds(self) -> float:

@@ -66,6 +66,8 @@ class CallHistory:
     nudges: list[NudgeRow] = field(default_factory=list)
     marks: list[MarkRow] = field(default_factory=list)
     received: dict[str, int] = field(default_factory=dict)
+    mixed: dict[str, bool] = field(default_factory=dict)
+    """Tracks that hold both people (one microphone in the room)."""
 
 
 class Repository:
@@ -225,6 +227,7 @@ class Repository:
             call = s.get(CallRow, call_id)
             if call is None:
                 return None
+            tracks = list(s.scalars(select(TrackRow).where(TrackRow.call_id == call_id)))
             return CallHistory(
                 call=call,
                 utterances=list(
@@ -243,10 +246,8 @@ class Repository:
                 marks=list(
                     s.scalars(select(MarkRow).where(MarkRow.call_id == call_id).order_by(MarkRow.seq))
                 ),
-                received={
-                    t.track: t.received_samples
-                    for t in s.scalars(select(TrackRow).where(TrackRow.call_id == call_id))
-                },
+                received={t.track: t.received_samples for t in tracks},
+                mixed={t.track: t.mixed for t in tracks},
             )
 
     # --- what happens on a call, written as it happens ------------------------------------------
@@ -266,6 +267,15 @@ class Repository:
             s.add(mark)
             s.execute(update(CallRow).where(CallRow.id == mark.call_id, CallRow.seq < seq).values(seq=seq))
             return True
+
+    def set_mixed(self, call_id: str, track: Speaker, mixed: bool) -> None:
+        """Record whether `track` holds both people (its audio socket says so when it opens)."""
+        with self._sessions.begin() as s:
+            row = s.get(TrackRow, (call_id, track))
+            if row is None:
+                s.add(TrackRow(call_id=call_id, track=track, received_samples=0, mixed=mixed))
+            else:
+                row.mixed = mixed
 
     def checkpoint(self, call_id: str, received: Mapping[Speaker, int], seq: int) -> None:
         """Record how much audio each track holds for good, and the sequence number reached."""

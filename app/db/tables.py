@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -49,6 +49,8 @@ class TrackRow(Base):
     track: Mapped[str] = mapped_column(String(16), primary_key=True)
     received_samples: Mapped[int] = mapped_column(Integer, default=0)
     """Samples held for good: the audio clock resumes here after a restart."""
+    mixed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Both people on this track (one microphone in the room): a restart splits it by voice again."""
 
 
 class UtteranceRow(Base):

@@ -36,3 +36,12 @@ def test_roles_swap_once() -> None:
     for voice, text in [(1, Q), (1, Q), (0, Q), (0, Q), (0, Q), (0, Q)]:
         roles.heard(voice, text)
     assert roles.of(1) == "interviewer"  # decided after the second question; not flipped back
+
+
+def test_roles_learnt_again_after_a_restart_are_kept() -> None:
+    """After a restart the roles come from the stored finals; early questions do not swap them."""
+    assert Roles(["customer", "interviewer"], settled=True).of(0) == "customer"
+    roles = Roles(["interviewer", "customer"], settled=True)
+    for voice, text in [(1, Q), (1, Q), (1, Q)]:  # would swap a new call's roles
+        roles.heard(voice, text)
+    assert (roles.of(0), roles.of(1)) == ("interviewer", "customer")

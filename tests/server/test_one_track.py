@@ -4,18 +4,30 @@ detectors, real WebSockets."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from websockets.asyncio.client import connect
 
 from app.commands.replay import stream_track
 from app.main import create_app
 from app.settings import Settings
 
-from .harness import OWNER_TOKENS, Events, add_account, create_call, member_client, serve_in_thread
+from .harness import (
+    OWNER_TOKENS,
+    Events,
+    add_account,
+    create_call,
+    member_client,
+    serve_in_thread,
+    ws_url,
+)
 from .speech import Turn, make_call, need_espeak
 
 pytestmark = pytest.mark.slow
@@ -112,3 +124,57 @@ async def test_one_track_call_gives_each_final_to_the_person_heard(
     share = report["talk"]["interviewer_share"]
     print(f"interviewer talk share: {share:.3f} from one track, {truth_share:.3f} true")
     assert abs(share - truth_share) < 0.15
+
+
+async def test_one_track_call_restarted_mid_answer_gives_the_reheard_speech_to_its_speaker(
+    tmp_path: Path, room_call: tuple[np.ndarray, list[Turn]]
+) -> None:
+    """The server stops while the customer is mid-answer on the one microphone. The restarted
+    server hears that open segment again from the recording: it must still split the track by
+    voice (`mixed` is stored with the call) and give the answer to the customer, though the
+    track is the interviewer's and the first voice it hears again is the customer's."""
+    pcm, turns = room_call
+    answer = turns[9]
+    assert answer.speaker == "customer"
+    cut = int((answer.start + 0.6 * (answer.end - answer.start)) * 10) * 1600  # whole 100 ms frames
+    settings = Settings(data_dir=tmp_path / "data")
+    owner = add_account(settings.data_dir)
+    with serve_in_thread(create_app(settings)) as url:
+        OWNER_TOKENS[url] = owner.token
+        call = await create_call(url, title="In person", recording_consent=True)
+        cid, tokens = call["id"], call["tokens"]
+        buddy = await Events.open(url, cid, tokens["buddy"])
+        mic = await connect(
+            ws_url(url, f"/ws/calls/{cid}/audio", track="interviewer", token=tokens["interviewer"], mixed="1")
+        )
+        assert json.loads(await mic.recv())["type"] == "ready"
+        data = pcm[:cut].astype("<i2").tobytes()
+        for at in range(0, len(data), 3200):  # 100 ms frames, about 5x real time
+            await mic.send(data[at : at + 3200])
+            await asyncio.sleep(0.02)
+        while True:  # stored and acknowledged: the client will not send it again
+            msg = json.loads(await mic.recv())
+            if msg["type"] == "ack" and msg["received_samples"] >= cut:
+                break
+        before = turns[8]
+        await buddy.wait_for(
+            lambda m: m["type"] == "transcript.final" and m["end"] > before.start, timeout=120
+        )
+        said_before = {f["id"] for f in buddy.of("transcript.final")}
+        await buddy.close()
+    await mic.close()
+
+    with serve_in_thread(create_app(settings)) as url:
+        buddy = await Events.open(url, cid, tokens["buddy"])
+        # Nobody reconnects: the re-heard segment is flushed, and its final told.
+        reheard = await buddy.wait_for(
+            lambda m: (
+                m["type"] == "transcript.final" and m["id"] not in said_before and m["end"] > answer.start
+            ),
+            timeout=120,
+        )
+        print(f"re-heard after the restart: {reheard}")
+        assert reheard["start"] < answer.start + 1.0, "the open segment is heard from its start"
+        assert truth_of(reheard, turns) == "customer"
+        assert reheard["speaker"] == "customer"
+        await buddy.close()

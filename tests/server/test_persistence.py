@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from sqlalchemy import create_engine, text
+from websockets.asyncio.client import connect
 
 from app.calls.report import call_report
 from app.db.repository import CallHistory
@@ -19,7 +20,7 @@ from app.db.tables import CallRow, IntervalRow, MarkRow, NudgeRow, UtteranceRow
 
 from .conftest import FakeServer
 from .fakes import frames, silence, tone
-from .harness import Events, audio_socket, create_call, member_client
+from .harness import Events, audio_socket, create_call, member_client, ws_url
 
 pytestmark = pytest.mark.slow  # starts a server
 
@@ -83,6 +84,25 @@ async def test_persistence_everything_is_written_as_it_happens(fake_server: Fake
     ]
     await mic.close()
     await buddy.close()
+
+
+async def test_persistence_track_mixed_is_stored_as_its_socket_says(fake_server: FakeServer) -> None:
+    """`mixed=1` (one microphone hears both people) is kept with the call: a restarted server
+    splits the track's re-heard speech by voice too (tests/server/test_one_track.py)."""
+    call = await create_call(fake_server.url)
+    cid, tokens = call["id"], call["tokens"]
+
+    def mixed() -> list[tuple[str, bool]]:
+        found = rows(fake_server, "select track, mixed from tracks where call_id=? order by track", cid)
+        return [(str(track), bool(flag)) for track, flag in found]
+
+    url = ws_url(fake_server.url, f"/ws/calls/{cid}/audio", track="interviewer", token=tokens["interviewer"])
+    async with connect(url + "&mixed=1") as mic:
+        assert json.loads(await mic.recv())["type"] == "ready"
+        assert mixed() == [("interviewer", True)]
+    async with connect(url) as mic:  # the capture page found a second input
+        assert json.loads(await mic.recv())["type"] == "ready"
+        assert mixed() == [("interviewer", False)]
 
 
 async def test_persistence_recording_gives_flac_clips(fake_server: FakeServer) -> None:
