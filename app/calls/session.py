@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from app import protocol
 from app.audio.events import Event
 from app.audio.frames import float_to_pcm16
@@ -214,13 +216,18 @@ class CallSession:
             if not audio.any():
                 continue  # nothing recorded there
             start_at = lo / SAMPLE_RATE
-            earlier_at = max(0.0, start_at - one_track.RELEARN_S) if track.mixed else start_at
-            earlier = await asyncio.to_thread(recording.read_range, folder, earlier_at, start_at)
-            said: list[tuple[Speaker, float, float]] = [
-                ("interviewer" if u.speaker == "interviewer" else "customer", u.start, u.end)
-                for u in history.utterances
-                if u.speaker in SPEAKERS and earlier_at <= u.start and u.end <= start_at
-            ]
+            earlier = np.zeros(0, dtype=np.float32)
+            said: list[tuple[Speaker, float, float]] = []
+            if track.mixed:
+                # The voices are learnt again from the stretch before (one_track.resume_stream);
+                # a track of one person needs neither that audio nor its finals.
+                earlier_at = max(0.0, start_at - one_track.RELEARN_S)
+                earlier = await asyncio.to_thread(recording.read_range, folder, earlier_at, start_at)
+                said = [
+                    ("interviewer" if u.speaker == "interviewer" else "customer", u.start, u.end)
+                    for u in history.utterances
+                    if u.speaker in SPEAKERS and earlier_at <= u.start and u.end <= start_at
+                ]
             live = await one_track.resume_stream(
                 self.services.engine,
                 self.id,
