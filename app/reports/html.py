@@ -15,7 +15,7 @@ from app.reports.debrief_render import render_debrief_html
 from app.reports.fmt import clock, length, number, percent
 from app.reports.model import ContextLine, Moment, Quote, Report, ScoreComponent, Stretch
 from app.reports.speakers import SpeakerFix
-from app.reports.wording import MOMENT_FLAGS, QUESTION_PROBLEM_FLAGS, TIMING_KINDS, label
+from app.reports.wording import MOMENT_FLAGS, NO_SCORE, QUESTION_PROBLEM_FLAGS, TIMING_KINDS, label
 
 ClipUrl = Callable[[float, float], str | None]
 
@@ -31,7 +31,9 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _verdict(score: int) -> str:
+def _verdict(score: int | None) -> str:
+    if score is None:
+        return NO_SCORE
     if score >= 70:
         return "Listening well"
     if score >= 45:
@@ -101,14 +103,16 @@ def _score(report: Report) -> str:
             f'<div class="comp-note">{value}target: {_e(c.target)}</div></li>'
         )
     dash = 2 * math.pi * 52
-    filled = dash * s.score / 100
+    filled = dash * (s.score or 0) / 100
+    shown = "\u2013" if s.score is None else str(s.score)
+    aria = NO_SCORE if s.score is None else f"Listening score {s.score} out of 100"
     gauge = (
         '<svg class="gauge" viewBox="0 0 120 120" role="img" '
-        f'aria-label="Listening score {s.score} out of 100">'
+        f'aria-label="{_e(aria)}">'
         '<circle cx="60" cy="60" r="52" class="gauge-track"/>'
         f'<circle cx="60" cy="60" r="52" class="gauge-fill" stroke-dasharray="{filled:.1f} {dash:.1f}" '
         'transform="rotate(-90 60 60)"/>'
-        f'<text x="60" y="62" class="gauge-num">{s.score}</text>'
+        f'<text x="60" y="62" class="gauge-num">{shown}</text>'
         '<text x="60" y="82" class="gauge-of">of 100</text></svg>'
     )
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.reports.debrief_render import render_debrief_markdown
 from app.reports.fmt import clock, length, number, percent
 from app.reports.model import Moment, Quote, Report, ScoreComponent, Stretch
-from app.reports.wording import label
+from app.reports.wording import NO_SCORE, label
 
 
 def _t(text: str) -> str:
@@ -85,7 +85,7 @@ def render_markdown(report: Report) -> str:
 
     s = r.listening_score
     out += [
-        f"## Listening score: {s.score} / 100",
+        f"## Listening score: {NO_SCORE.lower() if s.score is None else f'{s.score} / 100'}",
         "",
         "| Part | Measured | Target | Points |",
         "|---|---|---|---|",

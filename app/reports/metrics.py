@@ -142,6 +142,20 @@ def longest_by_words(tagged: Sequence[TaggedUtterance], speaker: Speaker) -> Str
     return Stretch(None, None, None, words(text), text)
 
 
+def _share_of_two(t: Talk) -> float | None:
+    """The interviewer's talk share, when both people were heard.
+
+    With one voice (a one-voice recording, a muted track) the share is 0 or 1 by construction
+    and says nothing about listening, so the score leaves it out.
+    """
+    heard = (
+        (t.interviewer_seconds, t.customer_seconds)
+        if t.basis == "time" and t.interviewer_seconds is not None and t.customer_seconds is not None
+        else (t.interviewer_words, t.customer_words)
+    )
+    return t.interviewer_share if all(heard) else None
+
+
 def score_values(
     talk_stats: Talk,
     q: Questions,
@@ -175,7 +189,7 @@ def score_values(
     )
     telling = telling_turns / b.interviewer_turns if b.interviewer_turns else None
     return {
-        "talk_share": talk_stats.interviewer_share,
+        "talk_share": _share_of_two(talk_stats),
         "reflections": reflections,
         "open_questions": q.open_share,
         "question_craft": 1 - problems / q.total if q.total else None,

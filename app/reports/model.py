@@ -129,7 +129,9 @@ class ScoreComponent:
 
 @dataclass(frozen=True, slots=True)
 class ListeningScore:
-    score: int
+    # None when no part has evidence (nothing said, or only one person heard): a 0 would read
+    # as "mostly telling", which the call never showed.
+    score: int | None
     components: tuple[ScoreComponent, ...]
 
 

@@ -3,7 +3,8 @@
 Each component turns one measure into points on a straight line between a "bad" value
 (0 points) and a "good" value (full points); the score is the points earned over the points
 available, times 100. A component the call gives no evidence for (no questions asked, no
-times to measure patience) leaves both sums, so it neither helps nor hurts.
+times to measure patience, one person never heard) leaves both sums, so it neither helps nor
+hurts; a call with no evidence at all has no score.
 
 The anchors come from interview coaching, not from fitting data: the MITI 4 proficiency
 thresholds (reflection-to-question ratio 1:1, 70 % open questions), the customer-discovery
@@ -113,5 +114,5 @@ def listening_score(values: dict[str, float | None]) -> ListeningScore:
         )
     earned = sum(c.points for c in components if c.points is not None)
     available = sum(c.weight for c in components if c.points is not None)
-    score = round(100 * earned / available) if available else 0
+    score = round(100 * earned / available) if available else None
     return ListeningScore(score, tuple(components))

@@ -8,6 +8,8 @@ from nlp.messages import load_wording
 
 _WORDING = load_wording()
 
+# The listening score of a call with no evidence for any part (nothing said, one voice heard).
+NO_SCORE = "Not scored: too little of the conversation was heard"
 MONOLOGUE_MESSAGE = "A long monologue: the customer listened instead of telling."
 MONOLOGUE_SUGGESTION = _WORDING["monologue"].suggestion
 INTERRUPTION_MESSAGE = _WORDING["interruption"].message

@@ -106,7 +106,7 @@ def test_build_empty_call():
     r = build_report([])
     assert r.talk.interviewer_share is None
     assert r.moments == () and r.longest_monologue is None
-    assert r.listening_score.score == 0
+    assert r.listening_score.score is None
 
 
 def test_build_names_default_to_roles():
@@ -127,3 +127,21 @@ def test_build_borrowed_text_brings_its_speaker():
     nudge = Moment(time=190.0, speaker="interviewer", text="", kind="talk_share", source="nudge")
     m = next(m for m in build_report(TAGGED, extra_moments=[nudge]).moments if m.kind == "talk_share")
     assert (m.speaker, m.text[:9]) == ("customer", "We tried ")
+
+
+@pytest.mark.parametrize(
+    ("who", "scored"),
+    [
+        # Only the interviewer heard: the questions still say something, the talk share does not.
+        ("interviewer", True),
+        # Only the customer heard: no part of the score has evidence, so there is no score.
+        ("customer", False),
+    ],
+)
+def test_build_one_voice_leaves_talk_share_out_of_the_score(who, scored):
+    one = [t for t in TAGGED if t.utterance.speaker == who]
+    r = build_report(one, speech={who: SPEECH[who]})
+    part = next(c for c in r.listening_score.components if c.key == "talk_share")
+    assert r.talk.interviewer_share in (0.0, 1.0)
+    assert part.points is None
+    assert (r.listening_score.score is not None) == scored

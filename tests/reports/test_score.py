@@ -54,6 +54,12 @@ def test_score_leaves_out_parts_without_evidence():
     assert only_talk.score == 50
 
 
+def test_score_with_no_evidence_at_all_is_not_a_zero():
+    s = listening_score({})
+    assert s.score is None
+    assert all(c.points is None for c in s.components)
+
+
 @pytest.mark.parametrize("anchor", ANCHORS, ids=lambda a: a.key)
 def test_score_each_part_moves_the_score_the_coaching_way(anchor):
     better = listening_score(dict(POOR, **{anchor.key: GOOD[anchor.key]})).score
