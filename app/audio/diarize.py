@@ -83,6 +83,11 @@ class Diarization:
         if talk.max() > 0:
             return int(talk.argmax())
         mid = (start + end) / 2
+        # A word Whisper gives no length ("I" at 12.09 s) belongs to the turn it falls in,
+        # not to whichever turn has an edge nearest it.
+        inside = [t for t in self.turns if t.start <= mid <= t.end]
+        if inside:
+            return inside[0].speaker
         nearest = min(self.turns, key=lambda t: min(abs(mid - t.start), abs(mid - t.end)))
         return nearest.speaker
 

@@ -312,3 +312,19 @@ def test_diarize_merge_similar_joins_voices_above_the_threshold(similarities, ab
     # Windows of one voice are never split up by merging.
     for k in range(len(centres)):
         assert len(set(merged[labels == k])) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "speaker"),
+    [
+        (1.0, 1.5, 0),  # inside the first turn
+        (3.0, 3.6, 1),  # mostly in the second
+        # A word with no length inside the first turn, nearer the start of the second (which
+        # reaches back over the first where both talk) than to the first turn's own edges.
+        (2.2, 2.2, 0),
+        (4.5, 4.6, 1),  # after every turn: the nearest
+    ],
+)
+def test_diarize_speaker_at_a_word(start, end, speaker):
+    found = Diarization([SpeakerTurn(0, 0.0, 3.0), SpeakerTurn(1, 2.5, 4.0)], np.eye(2, dtype=np.float32))
+    assert found.speaker_at(start, end) == speaker
