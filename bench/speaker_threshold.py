@@ -1,21 +1,22 @@
 """How alike two stretches of one voice are, and two voices: the merge threshold of app.audio.diarize.
 
-    python -m bench.speaker_threshold [--calls 4] [--max-turns 30] [--chunk 8]
+    python -m bench.speaker_threshold [--calls 4] [--max-turns 30] [--chunk 8]   (about 5 minutes)
 
-A property of the speaker encoder, measured on every labelled recording: the real ones in
-../shared/data/real-audio (the pyannote sample, the nine AMI excerpts) and synthetic calls mixed
-down. Each recording's speech is cut into the diarizer's own windows (app.audio.diarize.
-speech_windows); a window where the reference has exactly one speaker is that speaker's. Each
-speaker's windows, in time order, are grouped in chunks of `--chunk` windows (8 = 6.4 s of
-speech; a last chunk under half of that is dropped), and the cosine similarity of the chunk
-averages is taken for every pair inside one recording: same speaker, or two different speakers
-(who share the recording's room and microphone, as the voices the diarizer compares do).
+Measured on every labelled recording: the real ones in ../shared/data/real-audio (the pyannote
+sample, the nine AMI excerpts, jfk.flac as one voice), synthetic calls mixed down, and each call's
+two tracks alone (one voice each). Two measures, both cosine similarity inside one recording
+(same room and microphone, as the voices the diarizer compares):
+- chunks: the diarizer's own windows (app.audio.diarize.speech_windows) where the reference has
+  exactly one speaker, grouped per speaker in time order into chunks of `--chunk` windows (8 =
+  6.4 s of speech; a last chunk under half of that dropped); every pair of chunk averages;
+- the decision itself: the voices the diarizer finds with no merging, each labelled by the
+  reference speaker who talks most in its turns; every pair of them.
 
 Rule: the threshold where the share of same-speaker pairs below it equals the share of
 different-speaker pairs above it (the equal error point), each recording weighing the same.
-The DER (collar 0.25 s, overlap scored) is then printed with no merging, with the threshold
-from all recordings (in-sample), and with the threshold chosen without the recording scored
-(leave one recording out).
+The DER (collar 0.25 s, overlap scored) is then printed with no merging (the product's
+default), with each threshold from all recordings (in-sample), and with the decision threshold
+chosen without the recording scored (leave one recording out).
 """
 
 from __future__ import annotations
@@ -200,8 +201,8 @@ def main() -> None:
             mine = [p for r, p in zip(recs, measured, strict=True) if r.kind == kind]
             print(f"  all {kind}: same {describe(np.concatenate([p.same for p in mine]))}")
             print(f"  all {kind}: different {describe(np.concatenate([p.different for p in mine]))}")
-        t, error = equal_error(measured)
-        print(f"  equal error threshold: {t:.3f} (error there {error:.1%})")
+        rule, error = equal_error(measured)
+        print(f"  equal error threshold: {rule:.3f} (error there {error:.1%})")
     by_chunks = equal_error(chunked)[0]
     by_clusters = equal_error(clustered)[0]
     print(f"\nin code: MERGE_SIMILARITY = {MERGE_SIMILARITY}")
