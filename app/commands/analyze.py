@@ -80,7 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--speakers",
         type=int,
         metavar="N",
-        help="how many people speak in a one-channel recording (default: found, 2 to 4)",
+        help="how many people speak in a one-channel recording (default: found, 2 to 4; "
+        "1 when only one person can be heard)",
     )
     parser.add_argument(
         "--speaker-names",
