@@ -1,6 +1,6 @@
 """How alike two stretches of one voice are, and two voices: the merge threshold of app.audio.diarize.
 
-    python -m bench.speaker_threshold [--calls 4] [--max-turns 30] [--chunk 8]   (about 5 minutes)
+    python -m bench.speaker_threshold [--calls 4] [--max-turns 30] [--chunk 8]  (about 10 minutes)
 
 Measured on every labelled recording: the real ones in ../shared/data/real-audio (the pyannote
 sample, the nine AMI excerpts, jfk.flac as one voice), synthetic calls mixed down, and each call's
