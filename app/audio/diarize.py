@@ -389,14 +389,7 @@ def cluster_windows(x: np.ndarray, speakers: int | None) -> np.ndarray:
     n = len(x)
     if n < 3:
         return np.arange(n) if speakers is None or speakers >= n else np.zeros(n, dtype=int)
-    affinity = np.clip(x @ x.T, 0.0, None)
-    keep = max(2, int(n * KEEP_NEIGHBOURS))
-    nearest = np.argsort(-affinity, axis=1)[:, :keep]
-    mask = np.zeros_like(affinity)
-    np.put_along_axis(mask, nearest, 1.0, axis=1)
-    affinity = affinity * mask
-    affinity = (affinity + affinity.T) / 2
-    laplacian = np.diag(affinity.sum(axis=1)) - affinity
+    laplacian = window_laplacian(x)
     # Counting voices needs several seconds of each: a short clip is not split four ways.
     top = min(MAX_SPEAKERS, n - 1, max(MIN_SPEAKERS, n // WINDOWS_PER_SPEAKER))
     wanted = min(speakers, n - 1) if speakers is not None else top
@@ -410,6 +403,19 @@ def cluster_windows(x: np.ndarray, speakers: int | None) -> np.ndarray:
     k = max(1, k)
     labels = KMeans(k, n_init=10, random_state=0).fit_predict(vectors[:, :k])
     return _dense(np.asarray(labels))
+
+
+def window_laplacian(x: np.ndarray) -> np.ndarray:
+    """The graph Laplacian spectral clustering splits: cosine affinities of the (unit) windows
+    `x`, each keeping its nearest KEEP_NEIGHBOURS share of the others, made symmetric."""
+    affinity = np.clip(x @ x.T, 0.0, None)
+    keep = max(2, int(len(x) * KEEP_NEIGHBOURS))
+    nearest = np.argsort(-affinity, axis=1)[:, :keep]
+    mask = np.zeros_like(affinity)
+    np.put_along_axis(mask, nearest, 1.0, axis=1)
+    affinity = affinity * mask
+    affinity = (affinity + affinity.T) / 2
+    return np.diag(affinity.sum(axis=1)) - affinity
 
 
 def _dense(labels: np.ndarray) -> np.ndarray:
