@@ -9,6 +9,7 @@ the same recordings are split two ways as the diarizer does it (spectral cluster
 windows, then each window to the nearer average; no merging) and scored by scale-free measures:
 - silhouette: mean over the windows of (b - a) / max(a, b), cosine distance to the own (a) and the
   other (b) side; near 0 when one voice is cut in two, towards 1 for two well apart voices;
+- smoothed silhouette: the same on the windows averaged with their neighbours (as clustered);
 - fisher: (1 - cos(c1, c2)) / mean over the windows of (1 - cos(window, its own average));
 - eigen ratio: lambda2 / lambda3 of the clustering's Laplacian (app.audio.diarize.window_laplacian):
   small when the windows fall in two blocks, near 1 when they form one;
@@ -54,6 +55,7 @@ OWN_SECONDS = 3.0  # each of two or more people talking this long: two or more
 @dataclass(frozen=True)
 class Split:
     silhouette: float
+    smoothed_silhouette: float
     fisher: float
     eigen_ratio: float
     cosine: float
@@ -63,6 +65,7 @@ class Split:
 # name, higher means two or more people
 MEASURES: tuple[tuple[str, bool], ...] = (
     ("silhouette", True),
+    ("smoothed_silhouette", True),
     ("fisher", True),
     ("eigen_ratio", False),
     ("cosine", False),
@@ -105,6 +108,7 @@ def split(rec: Recording, encoder: VoiceEncoder) -> Split | None:
     values = eigh(window_laplacian(smooth[sample]), subset_by_index=[0, 2], eigvals_only=True)
     return Split(
         silhouette=float(np.mean(silhouette_samples(x, labels, metric="cosine"))),
+        smoothed_silhouette=float(np.mean(silhouette_samples(smooth[whole], labels, metric="cosine"))),
         fisher=between / max(within, 1e-9),
         eigen_ratio=float(values[1] / max(values[2], 1e-12)),
         cosine=float(centroids[0] @ centroids[1]),
