@@ -415,7 +415,8 @@ def window_laplacian(x: np.ndarray) -> np.ndarray:
     np.put_along_axis(mask, nearest, 1.0, axis=1)
     affinity = affinity * mask
     affinity = (affinity + affinity.T) / 2
-    return np.diag(affinity.sum(axis=1)) - affinity
+    laplacian: np.ndarray = np.diag(affinity.sum(axis=1)) - affinity
+    return laplacian
 
 
 def _dense(labels: np.ndarray) -> np.ndarray:
