@@ -1,7 +1,7 @@
 """One voice or two, measured relative to the recording: how far apart the diarizer's two-way split is,
 against how much one voice varies within the same recording.
 
-    python -m bench.speaker_separation [--calls 4] [--max-turns 30]  (about 5 minutes)
+    python -m bench.speaker_separation [--calls 4] [--max-turns 30]  (about 2 minutes)
 
 bench/speaker_threshold.py found that the raw cosine similarity of two voices' averages cannot tell
 one voice split in two from two people (it depends more on the recording than on the people). Here
