@@ -42,6 +42,10 @@ AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".o
 VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mkv", ".mov", ".avi", ".m4v"})
 SPEAKER_LABEL = "Speaker {n}"  # the name of a speaker found in a mixed recording, numbered from 1
 MAX_SPEAKERS = 8
+ONE_VOICE = (
+    "one voice in this recording: all its speech is {name}'s (the {role}), so the talk share and "
+    "listening score count one side only; if two people talk in it, run again with --speakers 2"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--speakers",
         type=int,
         metavar="N",
-        help="how many people speak in a one-channel recording (default: found, 2 to 4)",
+        help="how many people speak in a one-channel recording (default: found, 2 to 4; "
+        "1 when only one person can be heard)",
     )
     parser.add_argument(
         "--speaker-names",
@@ -158,13 +163,17 @@ def _load_tagger(settings: Settings) -> Tagger:
 
 
 def tag_transcript(
-    transcript: Transcript, tagger: Tagger, *, interviewer: str | None = None
+    transcript: Transcript, tagger: Tagger, *, interviewer: str | None = None, one_voice: bool = False
 ) -> tuple[list[TaggedUtterance], dict[str, str]]:
     """Decide the roles, tag every turn, and return the tagged utterances with the role names.
 
     Without roles in the file or --interviewer, every turn is first tagged as if the
     interviewer said it, so questions can be counted per speaker; the customer's turns are
     then tagged again as the customer's (for pains and workarounds).
+
+    `one_voice`: a recording where one voice was found (or `--speakers 1` asked for) has one
+    speaker: the interviewer if they ask a question or are named so, else the customer (a
+    transcript with one speaker is still refused: its other person was not written down).
     """
     names = transcript.names
     first_pass: list[Utterance] | None = None
@@ -174,7 +183,11 @@ def tag_transcript(
         for turn, tag in zip(transcript.turns, tagger.tag_many(first_pass), strict=True):
             if tag.question is not None:
                 counts[turn.name] = counts.get(turn.name, 0) + 1
-    roles = assign_roles(names, counts, interviewer=interviewer, source=transcript.source)
+    if one_voice and len(names) == 1:
+        asks = counts.get(names[0], 0) > 0 if interviewer is None else _same_name(names[0], interviewer)
+        roles: dict[str, Speaker] = {names[0]: "interviewer" if asks else "customer"}
+    else:
+        roles = assign_roles(names, counts, interviewer=interviewer, source=transcript.source)
     utterances = [Utterance(roles[t.name], t.text, t.start, t.end, t.id) for t in transcript.turns]
     tags = tagger.tag_many(utterances)
     tagged = [TaggedUtterance(u, tag) for u, tag in zip(utterances, tags, strict=True)]
@@ -185,6 +198,10 @@ def tag_transcript(
     if names_are_roles(names):
         role_names = {}
     return tagged, role_names
+
+
+def _same_name(name: str, wanted: str) -> bool:
+    return name.casefold() == wanted.casefold()
 
 
 def _analyze_transcript(path: Path, args: argparse.Namespace, settings: Settings) -> str:
@@ -311,9 +328,14 @@ def _analyze_mixed(path: Path, audio: Samples, args: argparse.Namespace, setting
         names = [renamed[label] for label in labels]
         interviewer = _interviewer_of(recording, labels, renamed, args)
         transcript = mixed_transcript(recording, names, path.name)
-        tagged, role_names = tag_transcript(transcript, _load_tagger(settings), interviewer=interviewer)
+        one_voice = recording.diarization.speakers == 1
+        tagged, role_names = tag_transcript(
+            transcript, _load_tagger(settings), interviewer=interviewer, one_voice=one_voice
+        )
     except TranscriptError as exc:
         raise UsageError(str(exc)) from None
+    if one_voice:
+        print(ONE_VOICE.format(name=names[0], role=tagged[0].utterance.speaker), file=sys.stderr)
     roles = {turn.name: t.utterance.speaker for turn, t in zip(transcript.turns, tagged, strict=True)}
     speech: dict[Speaker, list[Interval]] = {"interviewer": [], "customer": []}
     for k, name in enumerate(names):

@@ -246,3 +246,85 @@ def test_mixed_overlap_counts_for_both_speakers_talk_time():
     # Across a pause the cut is in the middle of the pause, as before.
     apart = Diarization([SpeakerTurn(0, 0.0, 2.0), SpeakerTurn(1, 3.0, 4.0)], np.eye(2, dtype=np.float32))
     assert split_speech([Interval(0.0, 4.0)], apart) == {0: [Interval(0.0, 2.5)], 1: [Interval(2.5, 4.0)]}
+
+
+LINES = [
+    "How do you handle the invoices at the end of the month?",
+    "We export everything to a spreadsheet and check it by hand.",
+    "What happens when a number does not match?",
+    "Then I call the supplier, which takes most of a morning.",
+    "Tell me about the last time that happened.",
+    "Last week, two invoices were wrong and I lost a whole day.",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("voices", "speakers", "found"),
+    [
+        # One voice, told there is one person: one speaker, every turn theirs.
+        ((INTERVIEWER,), 1, 1),
+        # Two different voices, the number found by itself: two.
+        ((INTERVIEWER, CUSTOMER), None, 2),
+        # Two voices, told there are two: two.
+        ((INTERVIEWER, CUSTOMER), 2, 2),
+    ],
+)
+def test_diarize_speaker_count_of_espeak_recordings(speak, voices, speakers, found):
+    audio, truth = _mix(speak, [(voices[k % len(voices)], text, 0.7) for k, text in enumerate(LINES)])
+    result = _diarize(audio, speakers)
+    assert result.speakers == found
+    assert {t.speaker for t in result.turns} == set(range(found))
+    # Each voice's lines go to one speaker of its own: most of each line's middle.
+    for start, end, voice in truth:
+        mid = (start + end) / 2
+        assert result.speaker_at(mid - 0.2, mid + 0.2) == voices.index(voice)
+
+
+def _cluster(centre: np.ndarray, n: int, spread: float, rng: np.random.Generator) -> np.ndarray:
+    return centre + spread * rng.standard_normal((n, len(centre)))
+
+
+@pytest.mark.parametrize(
+    ("similarities", "above", "groups"),
+    [
+        # Two voices more alike than the threshold: one person.
+        ([[1.0, 0.95], [0.95, 1.0]], 0.9, 1),
+        # Two voices less alike: kept apart.
+        ([[1.0, 0.6], [0.6, 1.0]], 0.9, 2),
+        # Three voices, two of them alike: those two joined, the third kept.
+        ([[1.0, 0.95, 0.5], [0.95, 1.0, 0.5], [0.5, 0.5, 1.0]], 0.9, 2),
+        # Everything alike: down to one, never none.
+        ([[1.0, 0.97, 0.96], [0.97, 1.0, 0.95], [0.96, 0.95, 1.0]], 0.9, 1),
+    ],
+)
+def test_diarize_merge_similar_joins_voices_above_the_threshold(similarities, above, groups):
+    from app.audio.diarize import merge_similar
+    from app.audio.voices import normalize
+
+    # Unit centres with the given cosine similarities (Cholesky rows), 20 tight windows each.
+    centres = np.linalg.cholesky(np.array(similarities))
+    rng = np.random.default_rng(0)
+    x = normalize(np.concatenate([_cluster(c, 20, 0.001, rng) for c in centres]))
+    labels = np.repeat(np.arange(len(centres)), 20)
+    merged = merge_similar(x, labels, above)
+    assert merged.max() + 1 == groups
+    # Windows of one voice are never split up by merging.
+    for k in range(len(centres)):
+        assert len(set(merged[labels == k])) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "speaker"),
+    [
+        (1.0, 1.5, 0),  # inside the first turn
+        (3.0, 3.6, 1),  # mostly in the second
+        # A word with no length inside the first turn, nearer the start of the second (which
+        # reaches back over the first where both talk) than to the first turn's own edges.
+        (2.2, 2.2, 0),
+        (4.5, 4.6, 1),  # after every turn: the nearest
+    ],
+)
+def test_diarize_speaker_at_a_word(start, end, speaker):
+    found = Diarization([SpeakerTurn(0, 0.0, 3.0), SpeakerTurn(1, 2.5, 4.0)], np.eye(2, dtype=np.float32))
+    assert found.speaker_at(start, end) == speaker

@@ -274,3 +274,27 @@ def test_analyze_one_channel_interviewer_by_voice(two_tracks, capsys):
     )
     data = json.loads((two_tracks / "m.json").read_text(encoding="utf-8"))
     assert data["talk"]["interviewer_share"] > 0.6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("track", "role", "share"),
+    [
+        # The interviewer alone (a memo that caught one side): their question makes them the interviewer.
+        ("me.wav", "interviewer", 1.0),
+        # The customer alone, no question asked: the customer.
+        ("them.wav", "customer", 0.0),
+    ],
+)
+def test_analyze_one_voice_recording_gives_one_speaker_report(two_tracks, capsys, track, role, share):
+    out = two_tracks / "one.json"
+    args = ["analyze", str(two_tracks / track), "--format", "json", "-o", str(out), "--speakers", "1"]
+    assert main(args) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["talk"]["timing"] == "audio"
+    assert data["talk"]["interviewer_share"] == pytest.approx(share)
+    assert {line["speaker"] for line in data["transcript"]} == {role}
+    rows = [json.loads(r) for r in (two_tracks / f"{track[:-4]}.transcript.jsonl").read_text().splitlines()]
+    assert {(r["name"], r["speaker"]) for r in rows} == {("Speaker 1", role)}
+    err = capsys.readouterr().err
+    assert "one voice in this recording" in err and "--speakers 2" in err
