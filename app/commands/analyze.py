@@ -43,8 +43,8 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".webm", ".mkv", ".mov", ".avi", ".m4v"})
 SPEAKER_LABEL = "Speaker {n}"  # the name of a speaker found in a mixed recording, numbered from 1
 MAX_SPEAKERS = 8
 ONE_VOICE = (
-    "one voice in this recording: all its speech is {name}'s (the {role}), so the talk share and "
-    "listening score count one side only; if two people talk in it, run again with --speakers 2"
+    "one voice in this recording: all its speech is {name}'s (the {role}), so the listening score "
+    "leaves out the talk share; if two people talk in it, run again with --speakers 2"
 )
 
 
