@@ -120,7 +120,8 @@ class LinearModel:
         return out
 
     def indices(self, names: Sequence[str]) -> list[int]:
-        return sorted({self.index[n] for n in names if n in self.index})
+        get = self.index.get
+        return sorted({i for i in map(get, names) if i is not None})
 
     def to_json(self) -> str:
         used = np.zeros(len(self.features), dtype=bool)
