@@ -13,21 +13,26 @@ wins) with spaCy's own `set_token_attrs`, so every token ends with the same anno
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
 from typing import Any, cast
 
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens._retokenize import set_token_attrs
 from spacy.vocab import Vocab
 
 FACTORY = "secondear_attribute_table"
 PIPE = "attribute_ruler"
-# Pattern keys a table can answer for one token; anything else stays a Matcher pattern.
-TABLE_ATTRS = ("TAG", "LOWER")
+# Token attributes a table can test (by equality or IN) on a one-token pattern, read from the
+# Token property of the same name; a pattern with anything else stays a Matcher pattern.
+TABLE_ATTRS = ("TAG", "LOWER", "DEP")
+
+Signature = tuple[str, ...]
+"""The attributes one table tests, in TABLE_ATTRS order."""
 
 
 def _values(vocab: Vocab, spec: Any) -> list[int] | None:
@@ -40,23 +45,26 @@ def _values(vocab: Vocab, spec: Any) -> list[int] | None:
     return None
 
 
-def _table_keys(vocab: Vocab, pattern: Sequence[Any], index: int) -> list[tuple[int, int]] | None:
-    """(tag, lower) keys of a one-token TAG/LOWER pattern (0 where not tested), else None."""
+def _table_keys(vocab: Vocab, pattern: Sequence[Any], index: int) -> tuple[Signature, list[Any]] | None:
+    """The table and its keys for a one-token pattern on TABLE_ATTRS, else None.
+
+    A key is the attribute's string id, or the tuple of them when the pattern tests several:
+    what `operator.attrgetter` reads from a token.
+    """
     if len(pattern) != 1 or index not in (0, -1) or not isinstance(pattern[0], Mapping):
         return None
     token = pattern[0]
     if not token or set(token) - set(TABLE_ATTRS):
         return None
+    signature = tuple(attr for attr in TABLE_ATTRS if attr in token)
     options: list[list[int]] = []
-    for attr in TABLE_ATTRS:
-        if attr not in token:
-            options.append([0])
-            continue
+    for attr in signature:
         values = _values(vocab, token[attr])
         if values is None:
             return None
         options.append(values)
-    return [(tag, lower) for tag, lower in product(*options)]
+    keys: list[Any] = options[0] if len(options) == 1 else list(product(*options))
+    return signature, keys
 
 
 class AttributeTable:
@@ -66,7 +74,8 @@ class AttributeTable:
         self.vocab = vocab
         self.attrs: list[dict[int, int]] = []
         self.indices: list[int] = []
-        self._tables: dict[tuple[int, int], list[int]] = {}
+        self._tables: dict[Signature, dict[Any, list[int]]] = {}
+        self._readers: list[tuple[Callable[[Token], Any], dict[Any, list[int]]]] = []
         self._matcher = Matcher(vocab)
 
     def copy_from(self, ruler: AttributeRuler) -> None:
@@ -75,24 +84,29 @@ class AttributeTable:
             self.attrs.append(ruler.attrs[i])
             self.indices.append(ruler.indices[i])
             for pattern in cast("list[list[dict[str, Any]]]", entry["patterns"]):
-                keys = _table_keys(self.vocab, pattern, ruler.indices[i])
-                if keys is None:
+                found = _table_keys(self.vocab, pattern, ruler.indices[i])
+                if found is None:
                     self._matcher.add(str(i), [pattern])
                     continue
+                signature, keys = found
+                table = self._tables.setdefault(signature, {})
                 for key in keys:
-                    ids = self._tables.setdefault(key, [])
+                    ids = table.setdefault(key, [])
                     if i not in ids:
                         ids.append(i)
+        self._readers = [
+            (operator.attrgetter(*(attr.lower() for attr in signature)), table)
+            for signature, table in self._tables.items()
+        ]
 
     def matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         """(pattern index, start, end, token) of every match, in the order they are applied."""
         found: set[tuple[int, int, int, int]] = set()
-        tables = self._tables
         for token in doc:
-            tag, lower = token.tag, token.lower
-            for key in ((tag, 0), (0, lower), (tag, lower)):
-                for i in tables.get(key, ()):
-                    found.add((i, token.i, token.i + 1, token.i))
+            at = token.i
+            for read, table in self._readers:
+                for i in table.get(read(token), ()):
+                    found.add((i, at, at + 1, at))
         if len(self._matcher):
             strings = self.vocab.strings
             for match_id, start, end in self._matcher(doc, allow_missing=True):
