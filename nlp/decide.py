@@ -93,11 +93,13 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
     for finding in prepared.findings:
         found.setdefault(finding.flag, finding)
     indices = model.indices(prepared.features)
+    # Every head at once (the same numbers as head by head, in a fraction of the time).
+    by_head = model.probabilities(indices)
     decided: list[Decided] = []
     question: QuestionForm | None = None
     head = model.heads.get(QUESTION_HEAD)
     if analysis.speaker == "interviewer" and head is not None:
-        probs = head.probabilities(indices)
+        probs = by_head[QUESTION_HEAD]
         best = int(probs.argmax())
         label = head.classes[best]
         if label == "closed":
@@ -121,7 +123,7 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
         flag_head = model.heads.get(flag.value)
         if flag not in own or flag_head is None:
             continue
-        p = float(flag_head.probabilities(indices)[1])
+        p = float(by_head[flag.value][1])
         report, live = thresholds(model, flag)
         by_rule = found.get(flag)
         rule_reports = bool(_threshold_row(model, flag).get("rule_reports")) and by_rule is not None

@@ -25,6 +25,7 @@ MAX_REPEAT = 4
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = ".,;:!?\"'()[]\u2014\u2013-"
 _CLOSERS = "?.!"
+_DASH_CHARS = frozenset("-\u2014\u2013")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +69,13 @@ class Cleaned:
 def _split(text: str) -> list[Word]:
     words: list[Word] = []
     for match in _WORD.finditer(text):
-        # normalize() handles what sits inside one written word: "wh-what", "this--where".
-        for piece in normalize(match.group()).split():
+        written = match.group()
+        # normalize() handles what sits inside one written word: "wh-what", "this--where". On a
+        # word without a dash none of its patterns can match (the others need a space), so the
+        # word is kept as it is without running them: a live final's words mostly have none.
+        if not _DASH_CHARS.isdisjoint(written):
+            written = normalize(written)
+        for piece in written.split():
             words.append(Word(piece, match.start(), match.end()))
     return words
 
@@ -91,20 +97,23 @@ def _drop_fillers(words: list[Word]) -> list[Word]:
 def _drop_repeats(words: list[Word]) -> list[Word]:
     """Drop the first copy of a phrase said twice in a row: the speaker restarted it."""
     out: list[Word] = []
+    cores: list[str] = []  # out's words' cores, computed once per word
     for word in words:
         out.append(word)
+        cores.append(word.core)
         changed = True
         while changed:
             changed = False
             for n in range(MAX_REPEAT, 0, -1):
                 if len(out) < 2 * n:
                     continue
-                first, second = out[-2 * n : -n], out[-n:]
-                if [w.core for w in first] == [w.core for w in second] and all(w.core for w in second):
+                second = cores[-n:]
+                if cores[-2 * n : -n] == second and all(second):
                     # A finished question said twice ("Why? Why?") keeps its first copy's end.
-                    if first[-1].text[-1] in _CLOSERS and second[-1].text[-1] not in _CLOSERS:
+                    if out[-n - 1].text[-1] in _CLOSERS and out[-1].text[-1] not in _CLOSERS:
                         break
                     del out[-2 * n : -n]
+                    del cores[-2 * n : -n]
                     changed = True
                     break
     return out
