@@ -9,6 +9,7 @@
   words weigh most towards the flag.
 - `live`: a flag reaches the buddy during the call only at the `live` threshold or above;
   below it, it is kept for the report.
+- `hot_tip` is never raised in a turn about the call's own logistics (`VETOED_BY`).
 - Customer pains and workarounds (`rule_reports` in the thresholds): a rule hit alone also
   reports one, as a quote for the report; it still goes live only by the model's confidence.
 
@@ -33,6 +34,10 @@ QUESTION_HEAD = "question"
 QUESTION_FLAGS = frozenset(
     {Flag.LEADING_QUESTION, Flag.HYPOTHETICAL_QUESTION, Flag.STACKED_QUESTIONS, Flag.COMPLIMENT_FISHING}
 )
+# A turn that names the call's own logistics (sharing a screen, the recording, the chat, the link
+# sent: `call_logistics` in hot_tip.jsonl) is the moderator running the session, which the codebook
+# says is not a hot tip, however much it sounds like one ("click the chat button at the top").
+VETOED_BY: Mapping[Flag, str] = {Flag.HOT_TIP: "call_logistics"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,11 @@ def _quote(prepared: Prepared, evidence: str) -> str:
     return prepared.cleaned.original_span(pos, pos + len(evidence)) if pos >= 0 else evidence
 
 
+def _vetoed(analysis: Analysis, flag: Flag) -> bool:
+    veto = VETOED_BY.get(flag)
+    return veto is not None and any(h.rule.label == veto for h in analysis.hits)
+
+
 def _question_evidence(analysis: Analysis, flag: Flag) -> str | None:
     finished = [c for c in analysis.questions if not c.abandoned] or analysis.questions
     if not finished:
@@ -87,7 +97,9 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
     analysis = prepared.analysis
     if model is None:
         return analysis.question, [
-            Decided(f.flag, f.rule_id, _quote(prepared, f.evidence), True, 1.0) for f in prepared.findings
+            Decided(f.flag, f.rule_id, _quote(prepared, f.evidence), True, 1.0)
+            for f in prepared.findings
+            if not _vetoed(analysis, f.flag)
         ]
     found: dict[Flag, Finding] = {}
     for finding in prepared.findings:
@@ -122,6 +134,8 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
     for flag in Flag:
         flag_head = model.heads.get(flag.value)
         if flag not in own or flag_head is None:
+            continue
+        if _vetoed(analysis, flag):
             continue
         p = float(by_head[flag.value][1])
         report, live = thresholds(model, flag)

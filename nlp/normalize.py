@@ -18,10 +18,13 @@ _STUTTER = re.compile(r"\b([\w']+)-(?=\1)", re.IGNORECASE)
 # "what what do you": a word said twice in a row.
 _REPEAT = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+# "problem?Uh, challenge": ASR glues the next word to a question mark; the "?" ends a question.
+_GLUED_QUESTION = re.compile(r"\?(?=[^\W\d_])")
 
 
 def normalize(text: str) -> str:
     """The text with disfluencies collapsed; words and their order are otherwise kept."""
+    text = _GLUED_QUESTION.sub("? ", text)
     text = _DASHES.sub(" \u2014 ", text)
     text = _CUT_OFF.sub(" \u2014", text)
     text = _STUTTER.sub("", text)

@@ -19,6 +19,9 @@ from nlp.normalize import normalize
         ("-and, uh, and-and also", "and, uh, and also"),
         ("A well-known, long-term plan.", "A well-known, long-term plan."),
         ("  spaced   out  ", "spaced out"),
+        # ASR glues the next word to a question mark; the question still ends there.
+        ("a complicated problem?Uh, challenge.", "a complicated problem? Uh, challenge."),
+        ("Is it 2?3?", "Is it 2?3?"),
     ],
 )
 def test_normalize_collapses_disfluencies(raw, clean):

@@ -32,6 +32,16 @@ OPEN = [
     "Do you use the dashboard? What do you look at first?",
     "Okay. So you export it weekly. How does that fit into your week?",
     "Is it the export? Or what is it that makes it slow?",
+    # polite requests said as yes/no questions or as statements (real interviews, grouped-CV errors)
+    "Would you mind giving me an example where you had an issue with scalability?",
+    "Okay. Interesting. And can you go a bit deeper on relevance, like an example?",
+    "Could I get you to sketch out the entirety of the data that's stored by this dataset?",
+    "Okay. If you could summarize the important information you found on this page for me.",
+    "And you also mentioned business logic. Do you have an example for that?",
+    "So do you know how the data scientists evaluate the quality of their models?",
+    "Yeah. Let's go deeper in security.",
+    "Why it's challenging?",
+    "Okay. And so the next question is for what purpose do you use AI at your company?",
 ]
 CLOSED = [
     "Do you use a spreadsheet for this?",
@@ -52,6 +62,8 @@ CLOSED = [
     "It's a lot of copying, isn't it?",
     "Yeah?",
     "On a scale of 1 to 10, how painful is it?",
+    "Okay. So if you had to give it that one to 5 score, where would you land?",
+    "How long would it take you generally to find the information?",
     # ASR drops question marks
     "do you use excel for that",
     # several sentences: the last question decides

@@ -53,6 +53,24 @@ def test_statements_hot_tip_stays_quiet(tagger, text):
 @pytest.mark.parametrize(
     "text",
     [
+        # The moderator running the call is not giving a tip (codebook), by the rules or the model.
+        "If you click that chat button at the top, the link I sent you will open.",
+        "There's a green button in the center of the Zoom window, that's share screen.",
+        "You can just turn off the blur on your camera.",
+    ],
+)
+def test_statements_call_logistics_are_not_hot_tips(tagger, shipped_tagger, text):
+    assert "hot_tip" not in flags(tagger, text)
+    assert "hot_tip" not in flags(shipped_tagger, text)
+
+
+def test_statements_product_tip_still_reaches_the_model(shipped_tagger):
+    assert "hot_tip" in flags(shipped_tagger, "I'd recommend starting with one team.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "We're building an assistant that drafts the report.",
         "We're working on a new importer right now.",
         "We'll launch the mobile app next quarter.",
