@@ -36,14 +36,7 @@ import numpy as np
 from scipy.linalg import eigh
 from sklearn.metrics import silhouette_samples
 
-from app.audio.diarize import (
-    CLUSTER_LIMIT,
-    cluster_windows,
-    find_speech,
-    smooth_windows,
-    speech_windows,
-    window_laplacian,
-)
+from app.audio.diarize import find_speech, label_windows, smooth_windows, speech_windows, window_laplacian
 from app.audio.voices import VoiceEncoder, level, load_encoder, normalize
 from bench.speaker_threshold import Recording, recordings
 
@@ -95,11 +88,8 @@ def split(rec: Recording, encoder: VoiceEncoder) -> Split | None:
     if len(whole) < 6:
         return None
     smooth = smooth_windows(w.embeddings, w.regions)
-    sample = whole[np.unique(np.linspace(0, len(whole) - 1, min(len(whole), CLUSTER_LIMIT)).astype(int))]
-    first = cluster_windows(smooth[sample], 2)
-    voices = normalize(np.stack([smooth[sample][first == k].mean(axis=0) for k in range(2)]))
+    sample, labels = label_windows(w.embeddings, smooth, whole, 2)
     x = w.embeddings[whole]
-    labels = (x @ voices.T).argmax(axis=1)
     if len(np.unique(labels)) < 2:
         return None
     centroids = normalize(np.stack([x[labels == k].mean(axis=0) for k in range(2)]))

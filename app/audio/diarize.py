@@ -142,14 +142,7 @@ def diarize(
     if len(whole) < 3:
         whole = np.arange(len(smooth))
         short[:] = False
-    # Spectral clustering costs the cube of the windows: a long recording is clustered on an
-    # even sample of them (every window is then scored against the voices found).
-    sample = whole[np.unique(np.linspace(0, len(whole) - 1, min(len(whole), CLUSTER_LIMIT)).astype(int))]
-    labels = cluster_windows(smooth[sample], speakers)
-    voices = normalize(np.stack([smooth[sample][labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
-    # One pass of k-means on the windows themselves: AHC on averaged windows is robust, and
-    # the nearest average is a better call for a single window.
-    labels = (embeddings[whole] @ voices.T).argmax(axis=1)
+    _, labels = label_windows(embeddings, smooth, whole, speakers)
     if speakers is None and merge_above is not None:
         labels = merge_similar(embeddings[whole], labels, merge_above)
     used = [k for k in range(labels.max() + 1) if (labels == k).any()]
@@ -244,6 +237,25 @@ def speech_windows(audio: Samples, speech: np.ndarray, encoder: VoiceEncoder) ->
         np.array(region_of, dtype=int),
         np.array(short, dtype=bool),
     )
+
+
+def label_windows(
+    embeddings: np.ndarray, smooth: np.ndarray, whole: np.ndarray, speakers: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sample, labels): the windows `whole` indexes, split between speakers.
+
+    `sample` indexes the windows clustered (`smooth`, the neighbour-averaged embeddings);
+    `labels` gives each of `whole`'s windows the speaker whose average is nearest.
+    """
+    # Spectral clustering costs the cube of the windows: a long recording is clustered on an
+    # even sample of them (every window is then scored against the voices found).
+    sample = whole[np.unique(np.linspace(0, len(whole) - 1, min(len(whole), CLUSTER_LIMIT)).astype(int))]
+    first = cluster_windows(smooth[sample], speakers)
+    voices = normalize(np.stack([smooth[sample][first == k].mean(axis=0) for k in range(first.max() + 1)]))
+    # One pass of k-means on the windows themselves: clustering averaged windows is robust, and
+    # the nearest average is a better call for a single window.
+    labels: np.ndarray = (embeddings[whole] @ voices.T).argmax(axis=1)
+    return sample, labels
 
 
 def merge_similar(embeddings: np.ndarray, labels: np.ndarray, above: float) -> np.ndarray:

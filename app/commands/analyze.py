@@ -171,9 +171,8 @@ def tag_transcript(
     interviewer said it, so questions can be counted per speaker; the customer's turns are
     then tagged again as the customer's (for pains and workarounds).
 
-    `one_voice`: a recording where one voice was found (or `--speakers 1` asked for) has one
-    speaker: the interviewer if they ask a question or are named so, else the customer (a
-    transcript with one speaker is still refused: its other person was not written down).
+    `one_voice`: one voice was found in a recording (or `--speakers 1` asked for): see
+    `assign_roles`.
     """
     names = transcript.names
     first_pass: list[Utterance] | None = None
@@ -183,11 +182,9 @@ def tag_transcript(
         for turn, tag in zip(transcript.turns, tagger.tag_many(first_pass), strict=True):
             if tag.question is not None:
                 counts[turn.name] = counts.get(turn.name, 0) + 1
-    if one_voice and len(names) == 1:
-        asks = counts.get(names[0], 0) > 0 if interviewer is None else _same_name(names[0], interviewer)
-        roles: dict[str, Speaker] = {names[0]: "interviewer" if asks else "customer"}
-    else:
-        roles = assign_roles(names, counts, interviewer=interviewer, source=transcript.source)
+    roles = assign_roles(
+        names, counts, interviewer=interviewer, source=transcript.source, one_voice=one_voice
+    )
     utterances = [Utterance(roles[t.name], t.text, t.start, t.end, t.id) for t in transcript.turns]
     tags = tagger.tag_many(utterances)
     tagged = [TaggedUtterance(u, tag) for u, tag in zip(utterances, tags, strict=True)]
@@ -198,10 +195,6 @@ def tag_transcript(
     if names_are_roles(names):
         role_names = {}
     return tagged, role_names
-
-
-def _same_name(name: str, wanted: str) -> bool:
-    return name.casefold() == wanted.casefold()
 
 
 def _analyze_transcript(path: Path, args: argparse.Namespace, settings: Settings) -> str:

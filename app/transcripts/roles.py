@@ -35,13 +35,23 @@ def assign_roles(
     *,
     interviewer: str | None = None,
     source: str = "transcript",
+    one_voice: bool = False,
 ) -> dict[str, Speaker]:
     """Map each speaker name to a role.
 
     `interviewer` (the --interviewer option) wins; then roles written in the file; then the
     speaker who asked the most questions (the first to speak among equals). Everyone else
     is the customer.
+
+    `one_voice`: a recording where only one voice was heard has one speaker, the interviewer if
+    named so or if they ask a question, else the customer. A transcript with one speaker is
+    still refused: its other person was not written down.
     """
+    if one_voice and len(names) == 1:
+        only = names[0]
+        named = interviewer is not None and only.casefold() == interviewer.casefold()
+        asks = named if interviewer is not None else questions.get(only, 0) > 0
+        return {only: "interviewer" if asks else "customer"}
     if len(names) < 2:
         only = names[0] if names else "nobody"
         raise TranscriptError(

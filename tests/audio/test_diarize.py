@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import place
+from conftest import INTERVIEW_LINES, place
 
 from app.audio.diarize import Diarization, SpeakerTurn, _viterbi, find_speakers, mark_overlaps
 from app.audio.events import Final, Word
@@ -248,14 +248,8 @@ def test_mixed_overlap_counts_for_both_speakers_talk_time():
     assert split_speech([Interval(0.0, 4.0)], apart) == {0: [Interval(0.0, 2.5)], 1: [Interval(2.5, 4.0)]}
 
 
-LINES = [
-    "How do you handle the invoices at the end of the month?",
-    "We export everything to a spreadsheet and check it by hand.",
-    "What happens when a number does not match?",
-    "Then I call the supplier, which takes most of a morning.",
-    "Tell me about the last time that happened.",
-    "Last week, two invoices were wrong and I lost a whole day.",
-]
+# The start of the shared interview: six turns, three each.
+LINES = INTERVIEW_LINES[:6]
 
 
 @pytest.mark.slow

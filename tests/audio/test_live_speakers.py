@@ -4,26 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import INTERVIEW_LINES as LINES
 
 from app.audio.live_speakers import LiveSpeakers
 from app.audio.voices import load_encoder
-
-LINES = [
-    "How do you handle the invoices at the end of the month?",
-    "We export everything to a spreadsheet and check it by hand.",
-    "What happens when a number does not match?",
-    "Then I call the supplier, which takes most of a morning.",
-    "Tell me about the last time that happened.",
-    "Last week, two invoices were wrong and I lost a whole day on it.",
-    "Who else is involved when that happens?",
-    "My manager signs off, but only after I have fixed everything.",
-    "What did you try before the spreadsheet?",
-    "We had a shared folder with scanned paper, which was even slower.",
-    "How long does the whole check take you?",
-    "About six hours a month, sometimes more in December.",
-    "What would you do with that time?",
-    "I would finally look at the supplier contracts properly.",
-]
 
 
 @pytest.mark.slow
