@@ -103,15 +103,20 @@ def _score(report: Report) -> str:
             f'<div class="comp-note">{value}target: {_e(c.target)}</div></li>'
         )
     dash = 2 * math.pi * 52
-    filled = dash * (s.score or 0) / 100
+    # No score draws no arc: a zero-length round-capped stroke would still show as a dot.
+    arc = (
+        ""
+        if s.score is None
+        else f'<circle cx="60" cy="60" r="52" class="gauge-fill" '
+        f'stroke-dasharray="{dash * s.score / 100:.1f} {dash:.1f}" transform="rotate(-90 60 60)"/>'
+    )
     shown = "\u2013" if s.score is None else str(s.score)
     aria = NO_SCORE if s.score is None else f"Listening score {s.score} out of 100"
     gauge = (
         '<svg class="gauge" viewBox="0 0 120 120" role="img" '
         f'aria-label="{_e(aria)}">'
         '<circle cx="60" cy="60" r="52" class="gauge-track"/>'
-        f'<circle cx="60" cy="60" r="52" class="gauge-fill" stroke-dasharray="{filled:.1f} {dash:.1f}" '
-        'transform="rotate(-90 60 60)"/>'
+        f"{arc}"
         f'<text x="60" y="62" class="gauge-num">{shown}</text>'
         '<text x="60" y="82" class="gauge-of">of 100</text></svg>'
     )
@@ -278,7 +283,8 @@ def _bars(rows: list[tuple[str, int, str]], aria: str) -> str:
     if not rows:
         return ""
     top = max(1, *(n for _, n, _ in rows))
-    row_h, label_w, width = 32, 190, 460
+    # label_w fits the longest label, "Several questions at once", at the labels' 15 px.
+    row_h, label_w, width = 32, 220, 460
     bar_w = width - label_w - 44
     parts = []
     for i, (text, n, css) in enumerate(rows):

@@ -245,3 +245,19 @@ def test_render_vtt_keeps_names_and_texts_on_one_line():
     assert "<v Sam Smith>Hello there</v>" in vtt
     back = read_transcript_text(vtt, "x.vtt")
     assert [(t.name, t.text) for t in back.turns] == [("Sam Smith", "Hello there")]
+
+
+@pytest.mark.parametrize(
+    ("tagged", "heading", "arc"),
+    [
+        # A call with something to score: the gauge's arc, and its number in the markdown.
+        (TAGGED, "## Listening score: ", True),
+        # Nothing to score: "Not scored" in words and no arc (not even a zero-length dot).
+        ([], "## Listening score: not scored", False),
+    ],
+)
+def test_render_listening_score_gauge_and_heading(tagged, heading, arc):
+    r = build_report(tagged)
+    assert ('class="gauge-fill"' in render(r, "html")) == arc
+    assert heading in render(r, "md")
+    assert ("Not scored" in render(r, "html")) == (not arc)
