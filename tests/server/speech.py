@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -59,3 +61,16 @@ def make_call(path: Path, script: list[tuple[str, str, float]], tail: float = 1.
         stereo[a : a + len(clip), 0 if speaker == "interviewer" else 1] = clip
     sf.write(path, stereo, RATE, subtype="PCM_16")
     return turns
+
+
+def closest_line(heard: str, lines: list[str]) -> int:
+    """Which of lines the decoded text heard is closest to, by letters alone.
+
+    Tests never assert exact ASR words: tiny.en on espeak speech varies with the machine and the
+    batch ("a strength sheet" for "a spreadsheet"), but it never confuses two different sentences."""
+
+    def letters(text: str) -> str:
+        return re.sub(r"[^a-z]", "", text.lower())
+
+    scores = [difflib.SequenceMatcher(None, letters(heard), letters(line)).ratio() for line in lines]
+    return scores.index(max(scores))

@@ -24,7 +24,7 @@ from app.settings import Settings
 
 from .harness import REPO
 from .services import RedisServer
-from .speech import need_espeak, say
+from .speech import closest_line, need_espeak, say
 
 pytestmark = pytest.mark.slow  # decodes real speech in worker processes
 
@@ -175,7 +175,7 @@ async def test_scale_worker_killed_mid_call_loses_no_final_and_latency_recovers(
         await client.wait_all(60)
         for k in range(client.n):
             assert client.text(k).strip(), f"final {k} came back empty"
-        assert client.text(0).startswith("Can you walk me through")
+        assert closest_line(client.text(0), SENTENCES) == 0, client.text(0)
         late = [end - sent for sent, end, _ in client.results.values() if sent >= killed + RECOVERY_SECONDS]
         assert late, "no final was sent after the recovery time"
         assert max(late) <= RECOVERED_LATENCY, f"latency did not recover: {sorted(late)}"
@@ -244,9 +244,10 @@ async def test_scale_worker_batches_finals_of_several_calls_and_drops_stale_part
             reply = wire.WireResult.parse(fields)
             answers[reply.id] = reply.result
     assert answers["s0:2"] is None
-    assert " ".join(s.text for s in answers["s0:1"] or ()).startswith("Can you walk me through")
-    # Batched decoding may split a compound ("spread sheet"): compare the words run together.
-    assert "spreadsheet" in "".join(s.text for s in answers["s1:1"] or ()).replace(" ", "").lower()
+    # Each call got its own sentence back (batched decoding may change a word or two).
+    for k in range(2):
+        heard = " ".join(s.text for s in answers[f"s{k}:1"] or ())
+        assert closest_line(heard, SENTENCES) == k, heard
     # Answered jobs leave the streams: nothing is left for another worker to claim.
     assert client.xlen(wire.FINALS) == 0 and client.xlen(wire.PARTIALS) == 0
     client.close()
