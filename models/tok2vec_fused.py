@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.pipeline import Tok2Vec
 from spacy.tokens import Doc
 from thinc.api import Model, NumpyOps
 
 PIPE = "tok2vec"
+_sum = np.add.reduce
 # thinc's LayerNorm adds this to the variance before its square root.
 LAYERNORM_EPS = 1e-08
 EMBED_NAME = "ints-getitem>>hashembed"
@@ -80,9 +82,17 @@ class FusedTok2Vec:
         Y = ops.gemm(X, layer.W, trans2=True)
         Y += layer.b
         best, _which = ops.maxout(Y.reshape((Y.shape[0], layer.nO, layer.nP)))
-        # thinc's LayerNorm forward, expression for expression.
-        mu = best.mean(axis=1, keepdims=True)
-        var = best.var(axis=1, keepdims=True) + LAYERNORM_EPS
+        # thinc's LayerNorm forward: X.mean(axis=1) and X.var(axis=1) as numpy's own methods compute
+        # them (a float32 sum divided by the count as an intp, the variance from that same mean),
+        # called as ufuncs directly, without the methods' argument handling.
+        count = np.intp(best.shape[1])
+        mu = _sum(best, 1, None, None, True)
+        np.true_divide(mu, count, out=mu, casting="unsafe")
+        dev = np.subtract(best, mu)
+        np.square(dev, out=dev)
+        var = _sum(dev, 1, None, None, True)
+        np.true_divide(var, count, out=var, casting="unsafe")
+        var = var + LAYERNORM_EPS
         Xhat = (best - mu) * var ** (-1.0 / 2.0)
         out = Xhat * layer.G
         out += layer.norm_b
