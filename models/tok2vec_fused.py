@@ -29,7 +29,6 @@ from spacy.tokens import Doc
 from thinc.api import Model, NumpyOps
 
 PIPE = "tok2vec"
-_sum = np.add.reduce
 # thinc's LayerNorm adds this to the variance before its square root.
 LAYERNORM_EPS = 1e-08
 EMBED_NAME = "ints-getitem>>hashembed"
@@ -86,11 +85,11 @@ class FusedTok2Vec:
         # them (a float32 sum divided by the count as an intp, the variance from that same mean),
         # called as ufuncs directly, without the methods' argument handling.
         count = np.intp(best.shape[1])
-        mu = _sum(best, 1, None, None, True)
+        mu = np.add.reduce(best, axis=1, keepdims=True)
         np.true_divide(mu, count, out=mu, casting="unsafe")
         dev = np.subtract(best, mu)
         np.square(dev, out=dev)
-        var = _sum(dev, 1, None, None, True)
+        var = np.add.reduce(dev, axis=1, keepdims=True)
         np.true_divide(var, count, out=var, casting="unsafe")
         var = var + LAYERNORM_EPS
         Xhat = (best - mu) * var ** (-1.0 / 2.0)
