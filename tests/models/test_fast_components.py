@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import spacy
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 
 from models.lemma_cache import IndexList, LemmaCache
 from models.spacy_model import load_spacy
-from models.tok2vec_fused import FusedTok2Vec, fuse
+from models.tok2vec_fused import FusedTok2Vec, fuse, use_fused_tok2vec
 from nlp.evaluation import read_jsonl
 from nlp.speech import clean
 
@@ -117,3 +118,41 @@ def test_the_shared_utterances_get_the_same_annotations(pipelines, shared_data):
     }
     assert len(texts) > 300
     assert differ == {}
+
+
+def _blank_tok2vec(encode: dict[str, object]) -> Language:
+    """A blank English pipeline with a freshly initialised tok2vec of this encoder."""
+    nlp = spacy.blank("en")
+    embed = {
+        "@architectures": "spacy.MultiHashEmbed.v2",
+        "width": 32,
+        "attrs": ["NORM", "PREFIX", "SHAPE"],
+        "rows": [500, 100, 50],
+        "include_static_vectors": False,
+    }
+    nlp.add_pipe(
+        "tok2vec", config={"model": {"@architectures": "spacy.Tok2Vec.v2", "embed": embed, "encode": encode}}
+    )
+    nlp.initialize()
+    return nlp
+
+
+# SECONDEAR_SPACY_MODEL may name another pipeline: its tok2vec is fused only if it has the same
+# layers, and then must give the same vectors whatever its sizes.
+@pytest.mark.parametrize(
+    ("encode", "fused"),
+    [
+        ({"depth": 2, "window_size": 2, "maxout_pieces": 2}, True),
+        ({"depth": 1, "window_size": 1, "maxout_pieces": 3}, True),
+        ({"@architectures": "spacy.MishWindowEncoder.v2", "depth": 2, "window_size": 1}, False),
+    ],
+    ids=["maxout-depth-2-window-2", "maxout-depth-1", "mish"],
+)
+def test_another_tok2vec_is_fused_only_when_it_fits(encode, fused):
+    nlp = _blank_tok2vec({"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 32, **encode})
+    model = nlp.get_pipe("tok2vec").model
+    assert use_fused_tok2vec(nlp) is fused
+    if fused:
+        docs = [nlp.make_doc(text) for text in SENTENCES]
+        want, got = model.predict(docs), nlp.get_pipe("tok2vec").predict(docs)
+        assert all(np.array_equal(a, b) for a, b in zip(want, got, strict=True))
