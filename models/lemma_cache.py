@@ -72,6 +72,10 @@ class LemmaCache:
         """Lemmatize with this (stock) lemmatizer from now on."""
         if lemmatizer.mode not in CACHEABLE_MODES:
             raise ValueError(f"lemmatizer mode {lemmatizer.mode!r} is not one whose answers can be kept")
+        # spaCy's lemmatizer checks its tables on its first call; a pipeline without them fails
+        # here, at load, with spaCy's own message.
+        if not getattr(lemmatizer, "_validated", True):
+            lemmatizer._validate_tables()
         self.lemmatizer = lemmatizer
         self.cache.clear()
         self.index_lists = index_as_sets(lemmatizer)
