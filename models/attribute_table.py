@@ -6,9 +6,11 @@ morphology (a tag map of one-token patterns such as `[{"TAG": "NN"}]`) and fixes
 its ~180 patterns through a Matcher on every token and builds a Span for every match: about
 0.4 ms of a 15-word final, four times its tagger. Nearly every pattern is one token tested for
 its TAG and/or LOWER value, which a dict answers directly; only the others go through a Matcher.
-The matches are applied in the ruler's own order (pattern index ascending: a later pattern
-wins) with spaCy's own `set_token_attrs`, so every token ends with the same annotations
-(tests/models/test_attribute_table.py compares them token by token).
+Each token gets the attributes of its matches merged in the ruler's own order (pattern index
+ascending: a later pattern wins), set with spaCy's own `set_token_attrs`; what the table
+patterns give a token depends only on its (TAG, LOWER, DEP), so that merge is kept per triple.
+Every token ends with the same annotations (tests/models/test_attribute_table.py and
+tests/models/test_fast_components.py compare them token by token).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ PIPE = "attribute_ruler"
 # Token attributes a table can test (by equality or IN) on a one-token pattern, read from the
 # Token property of the same name; a pattern with anything else stays a Matcher pattern.
 TABLE_ATTRS = ("TAG", "LOWER", "DEP")
+# Distinct (TAG, LOWER, DEP) triples whose merged attributes are kept; past it they are worked
+# out each time (a server sees new words for weeks).
+MAX_KEYS = 200_000
 
 Signature = tuple[str, ...]
 """The attributes one table tests, in TABLE_ATTRS order."""
@@ -75,8 +80,11 @@ class AttributeTable:
         self.attrs: list[dict[int, int]] = []
         self.indices: list[int] = []
         self._tables: dict[Signature, dict[Any, list[int]]] = {}
-        self._readers: list[tuple[Callable[[Token], Any], dict[Any, list[int]]]] = []
         self._matcher = Matcher(vocab)
+        self._read_key: Callable[[Token], tuple[int, int, int]] = operator.attrgetter(
+            *(attr.lower() for attr in TABLE_ATTRS)
+        )
+        self._keyed: dict[tuple[int, int, int], tuple[frozenset[int], dict[int, Any]]] = {}
 
     def copy_from(self, ruler: AttributeRuler) -> None:
         """Take over the ruler's patterns with its already normalised attributes."""
@@ -94,38 +102,64 @@ class AttributeTable:
                     ids = table.setdefault(key, [])
                     if i not in ids:
                         ids.append(i)
-        self._readers = [
-            (operator.attrgetter(*(attr.lower() for attr in signature)), table)
-            for signature, table in self._tables.items()
-        ]
+        self._keyed.clear()
 
-    def matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
-        """(pattern index, start, end, token) of every match, in the order they are applied."""
-        found: set[tuple[int, int, int, int]] = set()
-        for token in doc:
-            at = token.i
-            for read, table in self._readers:
-                for i in table.get(read(token), ()):
-                    found.add((i, at, at + 1, at))
-        if len(self._matcher):
-            strings = self.vocab.strings
-            for match_id, start, end in self._matcher(doc, allow_missing=True):
-                i = int(strings[match_id])
-                index = self.indices[i]
-                at = start + index if index >= 0 else end + index
-                if not start <= at < end:
-                    raise ValueError(
-                        f"attribute_ruler pattern {i}: index {index} is outside the match "
-                        f"{doc[start:end].text!r}"
-                    )
-                found.add((i, start, end, at))
-        # The AttributeRuler sorts by pattern index, then span: a later pattern's value wins.
-        return sorted(found)
+    def _matcher_matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        """(pattern index, start, end, token) of each match of the patterns the tables do not hold."""
+        strings = self.vocab.strings
+        out: list[tuple[int, int, int, int]] = []
+        for match_id, start, end in self._matcher(doc, allow_missing=True):
+            i = int(strings[match_id])
+            index = self.indices[i]
+            at = start + index if index >= 0 else end + index
+            if not start <= at < end:
+                raise ValueError(
+                    f"attribute_ruler pattern {i}: index {index} is outside the match {doc[start:end].text!r}"
+                )
+            out.append((i, start, end, at))
+        return out
+
+    def _merged(self, indices: Iterable[int]) -> dict[int, Any]:
+        """The attributes of these patterns applied in order: a later pattern's value wins."""
+        merged: dict[int, Any] = {}
+        for i in sorted(indices):
+            merged.update(self.attrs[i])
+        return merged
+
+    def _by_key(self, key: tuple[int, int, int]) -> tuple[frozenset[int], dict[int, Any]]:
+        """The table patterns a token of this (TAG, LOWER, DEP) matches, and their merged attributes."""
+        known = self._keyed.get(key)
+        if known is None:
+            values = dict(zip(TABLE_ATTRS, key, strict=True))
+            indices = frozenset(
+                i
+                for signature, table in self._tables.items()
+                for i in table.get(
+                    values[signature[0]] if len(signature) == 1 else tuple(values[a] for a in signature), ()
+                )
+            )
+            known = (indices, self._merged(indices))
+            if len(self._keyed) < MAX_KEYS:
+                self._keyed[key] = known
+        return known
 
     def __call__(self, doc: Doc) -> Doc:
-        attrs = self.attrs
-        for i, _start, _end, at in self.matches(doc):
-            set_token_attrs(doc[at], attrs[i])
+        # Every match sets attributes of one token only, so applying each token's matches in pattern
+        # order, all at once, leaves what the AttributeRuler's order (pattern, then span) leaves.
+        # A token's table patterns depend only on its (TAG, LOWER, DEP): their merged attributes
+        # are worked out once per distinct triple.
+        by_token: dict[int, list[int]] = {}
+        if len(self._matcher):
+            for i, _start, _end, at in self._matcher_matches(doc):
+                by_token.setdefault(at, []).append(i)
+        read = self._read_key
+        for token in doc:
+            indices, merged = self._by_key(read(token))
+            extra = by_token.get(token.i)
+            if extra is not None:
+                merged = self._merged(indices.union(extra))
+            if merged:
+                set_token_attrs(token, merged)
         return doc
 
 

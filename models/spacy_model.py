@@ -28,9 +28,12 @@ def load_spacy(
 ) -> Language:
     """Load the spaCy pipeline; a missing or broken one gives a ModelError naming the setting.
 
-    Its attribute_ruler runs from lookup tables (models/attribute_table.py: the same annotations
-    in a third of the time) unless `stock` asks for the pipeline exactly as shipped (the speed
-    bench's baseline).
+    Unless `stock` asks for the pipeline exactly as shipped (the speed bench's baseline), three
+    components run faster with the same output: tok2vec's inference as one function
+    (models/tok2vec_fused.py: the same vectors bit for bit without thinc's layer calls), the
+    attribute_ruler from lookup tables (models/attribute_table.py: the same annotations in a
+    third of the time) and the lemmatizer keeping its answers (models/lemma_cache.py: the same
+    lemmas without a linear scan of a word list on every new word).
     """
     name = str(override) if override else DEFAULT_SPACY_MODEL
     import spacy
@@ -48,6 +51,10 @@ def load_spacy(
         raise ModelError(f"spaCy pipeline {name!r} failed to load ({reason}); set {SETTING}") from exc
     if not stock:
         from models.attribute_table import use_attribute_table
+        from models.lemma_cache import use_lemma_cache
+        from models.tok2vec_fused import use_fused_tok2vec
 
+        use_fused_tok2vec(nlp)
         use_attribute_table(nlp)
+        use_lemma_cache(nlp)
     return nlp
