@@ -12,7 +12,7 @@ every token, through `token.morph.to_dict()`.
 Here the index lists answer `in` from a set (same members, constant time), and every answer is
 remembered under the key spaCy itself uses, since nothing else goes into it. Tokens are
 lemmatized only where spaCy's lemmatizer would (its `overwrite` flag, a lemma already set by the
-attribute_ruler), and by spaCy's own `lemmatize` on a miss; tests/models/test_lemma_cache.py
+attribute_ruler), and by spaCy's own `lemmatize` on a miss; tests/models/test_fast_components.py
 compares every token's lemma with the stock pipeline's.
 """
 

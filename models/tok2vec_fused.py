@@ -7,7 +7,7 @@ to calling through the layer tree (chain, with_array, residual, concatenate, the
 store, a backprop closure made at every layer). Here the same primitive operations run in the
 same order on the same arrays (thinc's own `ops.hash`, `gather_add`, `gemm`, `maxout`,
 `seq2col`, `flatten` and numpy's mean and variance as thinc's LayerNorm calls them), so every
-token vector is bit for bit what `model.predict` gives (tests/models/test_tok2vec_fused.py),
+token vector is bit for bit what `model.predict` gives (tests/models/test_fast_components.py),
 and the tagger and parser that read them decide the same.
 
 The fused pass is used only when the model has exactly the architecture it was written for
