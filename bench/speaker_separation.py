@@ -37,7 +37,8 @@ from scipy.linalg import eigh
 from sklearn.metrics import silhouette_samples
 
 from app.audio.diarize import find_speech, label_windows, smooth_windows, speech_windows, window_laplacian
-from app.audio.voices import VoiceEncoder, level, load_encoder, normalize
+from app.audio.encoders import ENCODERS, SpeakerEncoder, load_named
+from app.audio.voices import level, normalize
 from bench.speaker_threshold import Recording, recordings
 
 ONE, TWO = "one voice", "two or more"
@@ -80,7 +81,7 @@ def label(rec: Recording) -> str | None:
     return None
 
 
-def split(rec: Recording, encoder: VoiceEncoder) -> Split | None:
+def split(rec: Recording, encoder: SpeakerEncoder) -> Split | None:
     """The diarizer's two-way split of `rec` (as app.audio.diarize.diarize makes it) and its measures."""
     audio = level(rec.audio)
     w = speech_windows(audio, find_speech(audio), encoder)
@@ -130,9 +131,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=4)
     parser.add_argument("--max-turns", type=int, default=30)
+    parser.add_argument("--encoder", choices=ENCODERS, default="voicefilter", help="speaker encoder")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="'uem' was approximated")
-    encoder = load_encoder()
+    encoder = load_named(args.encoder)
+    print(f"encoder: {args.encoder}")
     with tempfile.TemporaryDirectory() as tmp:
         recs = recordings(args.calls, args.max_turns, Path(tmp))
     print(

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.audio.encoders import SpeakerEncoder
 from app.audio.frames import SAMPLE_RATE, Samples
-from app.audio.voices import VoiceEncoder, level, normalize
+from app.audio.voices import level, normalize
 from nlp.types import Interval
 
 STEP_S = 0.8  # seconds between embedding windows inside speech (as good as 0.4 s, at half the cost)
@@ -94,7 +95,7 @@ class Diarization:
 
 def find_speakers(
     audio: Samples,
-    encoder: VoiceEncoder,
+    encoder: SpeakerEncoder,
     *,
     speakers: int | None = None,
     merge_above: float | None = MERGE_SIMILARITY,
@@ -121,7 +122,7 @@ def speech_frames(probabilities: np.ndarray, *, threshold: float = SPEECH_THRESH
 def diarize(
     audio: Samples,
     speech: np.ndarray,
-    encoder: VoiceEncoder,
+    encoder: SpeakerEncoder,
     *,
     speakers: int | None = None,
     merge_above: float | None = MERGE_SIMILARITY,
@@ -199,7 +200,7 @@ class Windows:
     """True for a region shorter than a window, repeated to fill one."""
 
 
-def speech_windows(audio: Samples, speech: np.ndarray, encoder: VoiceEncoder) -> Windows:
+def speech_windows(audio: Samples, speech: np.ndarray, encoder: SpeakerEncoder) -> Windows:
     """Windows every STEP_S through each speech region of `audio`, embedded."""
     features = encoder.features(level(audio))
     ratio = FRAME_S / encoder.frame_s

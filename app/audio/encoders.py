@@ -1,0 +1,48 @@
+"""The speaker encoders the diarizer can use, behind one interface, chosen by name."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import numpy as np
+
+from app.audio.frames import Samples
+from app.audio.voices import Recipe
+
+EncoderName = Literal["voicefilter", "resemblyzer"]
+ENCODERS: tuple[EncoderName, ...] = ("voicefilter", "resemblyzer")
+
+
+class SpeakerEncoder(Protocol):
+    """Features of a recording, and one unit embedding per window of them."""
+
+    recipe: Recipe
+
+    @property
+    def frame_s(self) -> float:
+        """Seconds between feature frames."""
+        ...
+
+    @property
+    def window_s(self) -> float:
+        """Seconds of audio one embedding covers."""
+        ...
+
+    def features(self, audio: Samples) -> np.ndarray: ...
+
+    def embed(self, features: np.ndarray, starts: np.ndarray) -> np.ndarray: ...
+
+    def embed_windows(self, windows: np.ndarray) -> np.ndarray: ...
+
+    def voice(self, audio: Samples) -> np.ndarray: ...
+
+
+def load_named(name: EncoderName) -> SpeakerEncoder:
+    """The encoder called `name`, loaded once per process."""
+    if name == "resemblyzer":
+        from app.audio.resemblyzer_encoder import load_resemblyzer
+
+        return load_resemblyzer()
+    from app.audio.voices import load_encoder
+
+    return load_encoder()
