@@ -154,21 +154,9 @@ class ResemblyzerEncoder:
         return self.recipe.window * self.frame_s
 
     def features(self, audio: Samples) -> np.ndarray:
-        """(frames, 40) power mel features, as librosa.feature.melspectrogram makes them (centred
-        Hann frames, Slaney mel, power 2); frame i is centred on i * frame_s seconds."""
-        r = self.recipe
-        audio = _to_level(audio)
-        # Zeros beyond the ends, as librosa >= 0.10 pads (the edge frames only).
-        padded = np.pad(audio.astype(np.float32), r.n_fft // 2)
-        frames = np.lib.stride_tricks.sliding_window_view(padded, r.n_fft)[:: r.hop_length]
-        window = _hann(r.n_fft)
-        mel = np.empty((len(frames), r.n_mels), dtype=np.float32)
-        basis = _mel_basis(r.n_fft, r.n_mels).T
-        step = 4096  # frames per FFT block, to bound memory on long recordings
-        for lo in range(0, len(frames), step):
-            spectrum = np.abs(np.fft.rfft(frames[lo : lo + step] * window, axis=1)) ** 2
-            mel[lo : lo + step] = spectrum.astype(np.float32) @ basis
-        return mel
+        """(frames, 40) power mel features of `audio` brought to TARGET_DBFS; frame i is centred
+        on i * frame_s seconds."""
+        return mel_spectrogram(to_level(audio))
 
     def embed(self, features: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """(len(starts), 256) unit embeddings of the windows of `features` starting at frame `starts`."""
@@ -223,6 +211,23 @@ class ResemblyzerEncoder:
         return out
 
 
+def mel_spectrogram(audio: Samples) -> np.ndarray:
+    """(frames, 40) power mel spectrogram as Resemblyzer computes it with
+    librosa.feature.melspectrogram(sr=16000, n_fft=400, hop_length=160, n_mels=40): centred Hann
+    frames (zeros beyond the ends, as librosa >= 0.10 pads), power 2, Slaney mel scale and norm."""
+    n_fft, hop = 400, 160
+    padded = np.pad(audio.astype(np.float32), n_fft // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
+    window = _hann(n_fft)
+    basis = _mel_basis(n_fft, _MELS).T
+    mel = np.empty((len(frames), _MELS), dtype=np.float32)
+    step = 4096  # frames per FFT block, to bound memory on long recordings
+    for lo in range(0, len(frames), step):
+        spectrum = np.abs(np.fft.rfft(frames[lo : lo + step] * window, axis=1)) ** 2
+        mel[lo : lo + step] = spectrum.astype(np.float32) @ basis
+    return mel
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     out: np.ndarray = 0.5 * (np.tanh(0.5 * x) + 1.0)
     return out
@@ -233,8 +238,9 @@ def _hann(n: int) -> np.ndarray:
     return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)
 
 
-def _to_level(audio: Samples) -> Samples:
-    """`audio` scaled so its RMS is TARGET_DBFS (Resemblyzer's mels are power, not log: level matters)."""
+def to_level(audio: Samples) -> Samples:
+    """`audio` scaled so its RMS is TARGET_DBFS, as Resemblyzer's training audio was (its mels are
+    power, not log: the level matters)."""
     rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
     if rms < 1e-6:
         return audio
