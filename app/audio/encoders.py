@@ -17,6 +17,8 @@ class SpeakerEncoder(Protocol):
     """Features of a recording, and one unit embedding per window of them."""
 
     recipe: Recipe
+    one_voice_eigen_ratio: float | None
+    """Above this lambda2 / lambda3 the diarizer hears one voice (None: this encoder cannot tell)."""
 
     @property
     def frame_s(self) -> float:
@@ -35,6 +37,17 @@ class SpeakerEncoder(Protocol):
     def embed_windows(self, windows: np.ndarray) -> np.ndarray: ...
 
     def voice(self, audio: Samples) -> np.ndarray: ...
+
+
+# Offline diarization of one mixed channel (app.audio.mixed): Resemblyzer's encoder, better on the
+# two-person recordings measured (README, "One mixed channel"). The live one-track path
+# (app.audio.live_speakers) keeps the voicefilter encoder: its 0.8 s windows answer sooner.
+DIARIZER: EncoderName = "resemblyzer"
+
+
+def diarizer_encoder() -> SpeakerEncoder:
+    """The encoder the offline diarizer uses (its voices are compared only with its own)."""
+    return load_named(DIARIZER)
 
 
 def load_named(name: EncoderName) -> SpeakerEncoder:

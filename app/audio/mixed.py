@@ -19,12 +19,12 @@ import numpy as np
 
 from app.audio.asr import Transcriber
 from app.audio.diarize import Diarization, find_speakers
-from app.audio.encoders import SpeakerEncoder
+from app.audio.encoders import SpeakerEncoder, diarizer_encoder
 from app.audio.events import Event, Final, Word, speech_intervals
 from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
 from app.audio.offline import FEED_S, VAD_SHARE, decode_jobs
 from app.audio.stream import DecodeJob, TrackProcessor
-from app.audio.voices import level, load_encoder
+from app.audio.voices import level
 from app.settings import Settings
 from nlp.types import Interval, Speaker
 
@@ -96,7 +96,7 @@ def transcribe_mixed(
 
 
 def _find_speakers(audio: Samples, encoder: SpeakerEncoder | None, speakers: int | None) -> Diarization:
-    return find_speakers(audio, encoder or load_encoder(), speakers=speakers)
+    return find_speakers(audio, encoder or diarizer_encoder(), speakers=speakers)
 
 
 def _segment(

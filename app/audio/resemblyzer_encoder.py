@@ -22,6 +22,7 @@ import numpy as np
 
 from app.audio.frames import SAMPLE_RATE, Samples
 from app.audio.voices import Recipe, _mel_basis, level, normalize
+from models.errors import ModelError
 
 _PACKAGE = "resemblyzer"
 _WEIGHTS = "pretrained.pt"
@@ -29,6 +30,9 @@ INSTALL_HINT = 'pip install --no-deps "resemblyzer==0.1.4"'
 _LAYERS, _HIDDEN, _MELS = 3, 256, 40
 _BATCH = 128  # windows per LSTM pass: large matmuls, bounded memory
 TARGET_DBFS = -30.0  # Resemblyzer's training audio was raised to this level (RMS) before the mels
+# Above this lambda2 / lambda3 of the window graph the diarizer hears one voice, not 2..4
+# (app.audio.diarize.cluster_windows); calibrated by bench/speaker_separation.py, see README.
+ONE_VOICE_EIGEN_RATIO: float | None = None
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 _DTYPES: dict[str, type[np.generic]] = {
     "FloatStorage": np.float32,
@@ -37,8 +41,8 @@ _DTYPES: dict[str, type[np.generic]] = {
 }
 
 
-class EncoderMissing(RuntimeError):
-    """The Resemblyzer weights are not installed; the message names the fix."""
+class EncoderMissing(ModelError):
+    """The Resemblyzer weights are not installed; the message names the fix (the CLI prints it)."""
 
 
 def weights_path() -> Path:
@@ -131,6 +135,8 @@ class ResemblyzerEncoder:
     The same interface as app.audio.voices.VoiceEncoder, so the diarizer takes either.
     """
 
+    one_voice_eigen_ratio: float | None = ONE_VOICE_EIGEN_RATIO
+
     def __init__(self, path: Path | None = None) -> None:
         w = load_weights(path or weights_path())
         self._ih: list[np.ndarray] = []
@@ -169,7 +175,12 @@ class ResemblyzerEncoder:
 
     def embed_windows(self, windows: np.ndarray) -> np.ndarray:
         """(n, 256) unit embeddings of (n, frames, 40) mel windows."""
-        out = [self._forward(windows[lo : lo + _BATCH]) for lo in range(0, len(windows), _BATCH)]
+        from threadpoolctl import threadpool_limits
+
+        # 160 small matmuls a layer: one BLAS thread does them at a quarter of the CPU of two
+        # (measured on 2 cores), and Whisper decodes on the other core meanwhile.
+        with threadpool_limits(limits=1, user_api="blas"):
+            out = [self._forward(windows[lo : lo + _BATCH]) for lo in range(0, len(windows), _BATCH)]
         if not out:
             return np.zeros((0, _HIDDEN), dtype=np.float32)
         return normalize(np.concatenate(out))

@@ -8,6 +8,7 @@ import pytest
 from conftest import INTERVIEW_LINES, place
 
 from app.audio.diarize import Diarization, SpeakerTurn, _viterbi, find_speakers, mark_overlaps
+from app.audio.encoders import diarizer_encoder
 from app.audio.events import Final, Word
 from app.audio.mixed import split_by_speaker, split_speech
 from app.audio.voices import load_encoder
@@ -18,7 +19,7 @@ COLLAR = 0.5  # pyannote's collar is the whole width: 0.25 s each side
 
 
 def _diarize(audio, speakers=None):
-    return find_speakers(audio, load_encoder(), speakers=speakers)
+    return find_speakers(audio, diarizer_encoder(), speakers=speakers)
 
 
 @pytest.mark.slow
@@ -258,6 +259,9 @@ LINES = INTERVIEW_LINES[:6]
     [
         # One voice, told there is one person: one speaker, every turn theirs.
         ((INTERVIEWER,), 1, 1),
+        # One voice, the number found by itself: one (the encoder's one-voice rule).
+        ((INTERVIEWER,), None, 1),
+        ((CUSTOMER,), None, 1),
         # Two different voices, the number found by itself: two.
         ((INTERVIEWER, CUSTOMER), None, 2),
         # Two voices, told there are two: two.
