@@ -189,7 +189,9 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="'uem' was approximated")
     encoder = load_named(args.encoder)
-    print(f"encoder: {args.encoder}")
+    # The merge threshold alone: without the encoder's one-voice rule (bench/speaker_separation.py).
+    encoder.one_voice_eigen_ratio = None
+    print(f"encoder: {args.encoder} (its one-voice rule off)")
     with tempfile.TemporaryDirectory() as tmp:
         recs = recordings(args.calls, args.max_turns, Path(tmp))
     chunked = [pairs(r, encoder, args.chunk) for r in recs]
