@@ -43,10 +43,18 @@ class SpeakerEncoder(Protocol):
 # two-person recordings measured (README, "One mixed channel"). The live one-track path
 # (app.audio.live_speakers) keeps the voicefilter encoder: its 0.8 s windows answer sooner.
 DIARIZER: EncoderName = "resemblyzer"
+# Shorter recordings keep the voicefilter encoder: with 1.6 s windows a person who only asked a
+# 1.5 s question has no whole window, and an 8 s memo's answer was cut in two
+# (tests/reports/test_analyze_cmd.py); every recording the README measures is 30 s or longer.
+SHORT_RECORDING_S = 20.0
+SHORT_DIARIZER: EncoderName = "voicefilter"
 
 
-def diarizer_encoder() -> SpeakerEncoder:
-    """The encoder the offline diarizer uses (its voices are compared only with its own)."""
+def diarizer_encoder(seconds: float | None = None) -> SpeakerEncoder:
+    """The encoder the offline diarizer uses for a recording of `seconds` (its voices are compared
+    only with its own: an interviewer's voice sample goes through the same one)."""
+    if seconds is not None and seconds < SHORT_RECORDING_S:
+        return load_named(SHORT_DIARIZER)
     return load_named(DIARIZER)
 
 

@@ -96,7 +96,7 @@ def transcribe_mixed(
 
 
 def _find_speakers(audio: Samples, encoder: SpeakerEncoder | None, speakers: int | None) -> Diarization:
-    return find_speakers(audio, encoder or diarizer_encoder(), speakers=speakers)
+    return find_speakers(audio, encoder or diarizer_encoder(len(audio) / SAMPLE_RATE), speakers=speakers)
 
 
 def _segment(

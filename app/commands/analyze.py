@@ -383,7 +383,7 @@ def _interviewer_of(
         from app.audio.mixed import voice_match
         from app.audio.offline import load_mono
 
-        voice = diarizer_encoder().voice(load_mono(args.interviewer_voice))
+        voice = diarizer_encoder(recording.duration).voice(load_mono(args.interviewer_voice))
         return renamed[labels[voice_match(recording.diarization, voice)]]
     wanted: str | None = args.interviewer
     if wanted is None:
