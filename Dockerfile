@@ -20,9 +20,13 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/secondear/bin:$PATH \
     SECONDEAR_HOST=0.0.0.0 SECONDEAR_PORT=8000 SECONDEAR_DATA_DIR=/data
 COPY --from=build /dist /tmp/dist
+# The speaker encoder's weights come without their package's dependencies (torch): see the file.
+COPY scripts/resemblyzer-requirements.txt /tmp/dist/
 RUN python -m venv /opt/secondear \
     && /opt/secondear/bin/pip install --no-cache-dir --require-hashes -r /tmp/dist/requirements.txt \
     && /opt/secondear/bin/pip install --no-cache-dir --no-deps /tmp/dist/secondear-*.whl \
+    && /opt/secondear/bin/pip install --no-cache-dir --no-deps --require-hashes \
+       -r /tmp/dist/resemblyzer-requirements.txt \
     && rm -rf /tmp/dist \
     && secondear models --skip-load \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin secondear \

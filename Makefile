@@ -20,8 +20,12 @@ $(UV): scripts/uv-requirements.txt
 	touch $(UV)
 
 # --locked: never rewrite uv.lock while installing (lock-check has said whether it matches).
-$(STAMP): pyproject.toml uv.lock $(UV)
+# Then the speaker encoder's weights, without their package's dependencies (torch): see
+# scripts/resemblyzer-requirements.txt.
+$(STAMP): pyproject.toml uv.lock $(UV) scripts/resemblyzer-requirements.txt
 	$(UV) sync --quiet --locked --extra dev --python $(PYTHON)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --require-hashes \
+	  -r scripts/resemblyzer-requirements.txt
 	touch $(STAMP)
 
 ## setup: the virtual environment with SecondEar (editable) and its embedded models, from uv.lock

@@ -31,10 +31,10 @@ from scipy.optimize import linear_sum_assignment
 
 from app.audio.asr import load_transcriber
 from app.audio.diarize import find_speakers
+from app.audio.encoders import ENCODERS, load_named
 from app.audio.frames import SAMPLE_RATE
 from app.audio.mixed import MixedTranscript, transcribe_mixed
 from app.audio.offline import load_mono, transcribe_tracks
-from app.audio.voices import load_encoder
 from app.commands.analyze import mixed_transcript, speaker_labels, tag_transcript
 from app.settings import Settings
 from bench.speech import SHARED, Call, Wer, make_calls
@@ -133,12 +133,15 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=SHARED / "data" / "annomi-dev.jsonl")
     parser.add_argument("--quick", action="store_true", help="2 calls, 5 minutes for speed")
     parser.add_argument("--no-speed", action="store_true", help="accuracy rows only (no 30-minute run)")
+    parser.add_argument("--encoder", choices=ENCODERS, default="voicefilter", help="speaker encoder")
     args = parser.parse_args()
     if args.quick:
         args.calls, args.minutes = 2, 5.0
     settings = Settings()
     transcriber = load_transcriber(settings)
     tagger = Tagger.load(settings.spacy_model)
+    encoder = load_named(args.encoder)
+    print(f"encoder: {args.encoder}", flush=True)
     rows: list[tuple[str, str, str, str]] = []
 
     def add(what: str, ours: str, baseline: str, target: str) -> None:
@@ -156,7 +159,9 @@ def main() -> None:
     real += [(f"ami-trn0{i}", REAL / "ami-trn.rttm", f"trn0{i}") for i in range(1, 10)]
     for stem, ref_path, name in real:
         ref = rttm(ref_path, name)
-        m = transcribe_mixed(load_mono(REAL / f"{stem}.flac"), settings=settings, transcriber=transcriber)
+        m = transcribe_mixed(
+            load_mono(REAL / f"{stem}.flac"), settings=settings, transcriber=transcriber, encoder=encoder
+        )
         hyp = hypothesis(m)
         overlaps_real.append((ref, m.diarization.overlaps))
         d = der_all(ref, hyp, uem=None)
@@ -169,7 +174,9 @@ def main() -> None:
         ln.split(maxsplit=5) for ln in (REAL / "pyannote-sample.stm").read_text().splitlines() if ln.strip()
     ]
     ref_turns = [(float(f[3]), float(f[4]), f[2]) for f in stm]
-    m = transcribe_mixed(load_mono(REAL / "pyannote-sample.flac"), settings=settings, transcriber=transcriber)
+    m = transcribe_mixed(
+        load_mono(REAL / "pyannote-sample.flac"), settings=settings, transcriber=transcriber, encoder=encoder
+    )
     r, s = words_right(m, ref_turns)
     right, scored = right + r, scored + s
     wer_real.add(" ".join(f[5] for f in stm), " ".join(t.text for t in m.turns))
@@ -209,7 +216,10 @@ def main() -> None:
     wer_sep_real, wer_mix_real = Wer(), Wer()
     wer_sep_real.add(" ".join(left_right), " ".join(u.text for u in sep.utterances))
     mixed = transcribe_mixed(
-        ((left + right_ch) / 2).astype(np.float32), settings=settings, transcriber=transcriber
+        ((left + right_ch) / 2).astype(np.float32),
+        settings=settings,
+        transcriber=transcriber,
+        encoder=encoder,
     )
     wer_mix_real.add(" ".join(left_right), " ".join(t.text for t in mixed.turns))
 
@@ -229,7 +239,9 @@ def main() -> None:
             for u in call.truth["utterances"]:
                 ref[Segment(u["start"], u["end"])] = u["speaker"]
                 truth.append((u["start"], u["end"], u["speaker"]))
-            m = transcribe_mixed(mixdown(call), settings=settings, transcriber=transcriber, speakers=None)
+            m = transcribe_mixed(
+                mixdown(call), settings=settings, transcriber=transcriber, speakers=None, encoder=encoder
+            )
             der_syn(ref, hypothesis(m))
             overlaps_syn.append((ref, m.diarization.overlaps))
             base_syn(ref, one_speaker(m))
@@ -288,7 +300,6 @@ def main() -> None:
                 "marked, not forced onto one person",
             )
         # The diarization alone (VAD, encoder, clustering), every recording above once more.
-        encoder = load_encoder()
         audios = [load_mono(REAL / f"{stem}.flac") for stem, _, _ in real] + [mixdown(c) for c in calls]
         cpu_d = time.process_time()
         for audio in audios:
@@ -319,7 +330,7 @@ def main() -> None:
         seconds = len(mono) / SAMPLE_RATE
         load = os.getloadavg()[0]
         started, cpu = time.perf_counter(), time.process_time()
-        transcribe_mixed(mono, settings=settings, transcriber=transcriber)
+        transcribe_mixed(mono, settings=settings, transcriber=transcriber, encoder=encoder)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         load = max(load, os.getloadavg()[0])
         started, cpu2 = time.perf_counter(), time.process_time()

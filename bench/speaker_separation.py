@@ -36,8 +36,16 @@ import numpy as np
 from scipy.linalg import eigh
 from sklearn.metrics import silhouette_samples
 
-from app.audio.diarize import find_speech, label_windows, smooth_windows, speech_windows, window_laplacian
-from app.audio.voices import VoiceEncoder, level, load_encoder, normalize
+from app.audio.diarize import (
+    find_speech,
+    label_windows,
+    one_voice,
+    smooth_windows,
+    speech_windows,
+    window_laplacian,
+)
+from app.audio.encoders import ENCODERS, SpeakerEncoder, load_named
+from app.audio.voices import level, normalize
 from bench.speaker_threshold import Recording, recordings
 
 ONE, TWO = "one voice", "two or more"
@@ -80,7 +88,7 @@ def label(rec: Recording) -> str | None:
     return None
 
 
-def split(rec: Recording, encoder: VoiceEncoder) -> Split | None:
+def split(rec: Recording, encoder: SpeakerEncoder) -> Split | None:
     """The diarizer's two-way split of `rec` (as app.audio.diarize.diarize makes it) and its measures."""
     audio = level(rec.audio)
     w = speech_windows(audio, find_speech(audio), encoder)
@@ -100,7 +108,7 @@ def split(rec: Recording, encoder: VoiceEncoder) -> Split | None:
         silhouette=float(np.mean(silhouette_samples(x, labels, metric="cosine"))),
         smoothed_silhouette=float(np.mean(silhouette_samples(smooth[whole], labels, metric="cosine"))),
         fisher=between / max(within, 1e-9),
-        eigen_ratio=float(values[1] / max(values[2], 1e-12)),
+        eigen_ratio=one_voice(values),
         cosine=float(centroids[0] @ centroids[1]),
         smaller_share=float(np.bincount(labels).min() / len(labels)),
     )
@@ -126,13 +134,45 @@ def judge(values: dict[str, list[float]], higher_is_two: bool) -> str:
     )
 
 
+def calibrate(one: list[float], two: list[float]) -> float:
+    """The eigen ratio above which a recording is one voice: the midpoint between neighbouring
+    values with the fewest errors, each class weighing the same (ties: the highest such cut, since
+    two people made one costs more than one voice left split)."""
+    values = np.unique(np.concatenate([one, two]))
+    cuts = (values[1:] + values[:-1]) / 2
+    errors = [float((np.array(one) <= c).mean() + (np.array(two) > c).mean()) for c in cuts]
+    best = min(errors)
+    return float(max(c for c, e in zip(cuts, errors, strict=True) if e <= best + 1e-9))
+
+
+def leave_one_out(names: dict[str, list[str]], values: dict[str, list[float]]) -> None:
+    """The eigen-ratio threshold calibrated without each recording, and how it judges that one."""
+    wrong = 0
+    rows: list[str] = []
+    for kind in (ONE, TWO):
+        for i, name in enumerate(names[kind]):
+            one = [v for j, v in enumerate(values[ONE]) if kind != ONE or j != i]
+            two = [v for j, v in enumerate(values[TWO]) if kind != TWO or j != i]
+            t = calibrate(one, two)
+            said = ONE if values[kind][i] > t else TWO
+            wrong += said != kind
+            rows.append(f"    {name} ({kind}): {values[kind][i]:.3f} vs {t:.3f} -> {said}")
+    full = calibrate(values[ONE], values[TWO])
+    in_sample = sum(v <= full for v in values[ONE]) + sum(v > full for v in values[TWO])
+    print(f"\n  eigen ratio threshold (in-sample, all recordings): {full:.3f}, {in_sample} wrong")
+    print(f"  leave one recording out: {wrong} of {len(values[ONE]) + len(values[TWO])} wrong")
+    print("\n".join(rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=4)
     parser.add_argument("--max-turns", type=int, default=30)
+    parser.add_argument("--encoder", choices=ENCODERS, default="voicefilter", help="speaker encoder")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="'uem' was approximated")
-    encoder = load_encoder()
+    encoder = load_named(args.encoder)
+    print(f"encoder: {args.encoder}")
     with tempfile.TemporaryDirectory() as tmp:
         recs = recordings(args.calls, args.max_turns, Path(tmp))
     print(
@@ -140,6 +180,7 @@ def main() -> None:
         f"|---|---|{'---|' * len(MEASURES)}---|"
     )
     by_class: dict[str, dict[str, list[float]]] = {ONE: {}, TWO: {}}
+    names: dict[str, list[str]] = {ONE: [], TWO: []}
     for rec in recs:
         kind = label(rec)
         s = split(rec, encoder)
@@ -149,6 +190,7 @@ def main() -> None:
         cells = [f"{getattr(s, name):.3f}" for name, _ in MEASURES]
         print(f"| {rec.name} | {kind or 'neither'} | {' | '.join(cells)} | {s.smaller_share:.0%} |")
         if kind is not None:
+            names[kind].append(rec.name)
             for name, _ in MEASURES:
                 by_class[kind].setdefault(name, []).append(getattr(s, name))
     counts = {k: len(v["cosine"]) for k, v in by_class.items()}
@@ -159,6 +201,8 @@ def main() -> None:
             f"  {name}: one voice {min(one):.3f}..{max(one):.3f}, "
             f"two or more {min(two):.3f}..{max(two):.3f}: " + judge({ONE: one, TWO: two}, higher_is_two)
         )
+    leave_one_out(names, {kind: by_class[kind]["eigen_ratio"] for kind in (ONE, TWO)})
+    print(f"  in code: {args.encoder}'s one_voice_eigen_ratio = {encoder.one_voice_eigen_ratio}")
 
 
 if __name__ == "__main__":

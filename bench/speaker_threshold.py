@@ -33,9 +33,10 @@ from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from app.audio.diarize import MERGE_SIMILARITY, find_speakers, find_speech, speech_windows
+from app.audio.encoders import ENCODERS, SpeakerEncoder, load_named
 from app.audio.frames import SAMPLE_RATE
 from app.audio.offline import load_mono
-from app.audio.voices import VoiceEncoder, level, load_encoder, normalize
+from app.audio.voices import level, normalize
 from bench.diarize import COLLAR, REAL, mixdown, rttm
 from bench.speech import SHARED, make_calls
 
@@ -92,7 +93,7 @@ def recordings(calls: int, max_turns: int, folder: Path) -> list[Recording]:
     return out
 
 
-def pairs(rec: Recording, encoder: VoiceEncoder, chunk: int) -> Pairs:
+def pairs(rec: Recording, encoder: SpeakerEncoder, chunk: int) -> Pairs:
     """Cosine similarities of chunk averages within one recording: same speaker, different speakers."""
     audio = level(rec.audio)
     w = speech_windows(audio, find_speech(audio), encoder)
@@ -134,7 +135,7 @@ def _weighted(flags: list[np.ndarray]) -> float:
     return float(np.mean(shares)) if shares else 0.0
 
 
-def cluster_pairs(rec: Recording, encoder: VoiceEncoder) -> Pairs:
+def cluster_pairs(rec: Recording, encoder: SpeakerEncoder) -> Pairs:
     """The decision itself: cosine similarity of the voices the diarizer finds (no merging), each
     pair labelled same or different by the reference speaker who talks most in each voice's turns."""
     found = find_speakers(rec.audio, encoder, merge_above=None)
@@ -154,7 +155,9 @@ def cluster_pairs(rec: Recording, encoder: VoiceEncoder) -> Pairs:
     return Pairs(np.array(same), np.array(different))
 
 
-def der(rec: Recording, encoder: VoiceEncoder, merge_above: float | None) -> tuple[float, int, float, float]:
+def der(
+    rec: Recording, encoder: SpeakerEncoder, merge_above: float | None
+) -> tuple[float, int, float, float]:
     """(DER, speakers found, error seconds, scored seconds) of one recording."""
     found = find_speakers(rec.audio, encoder, merge_above=merge_above)
     hyp = Annotation()
@@ -181,10 +184,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=4)
     parser.add_argument("--max-turns", type=int, default=30)
-    parser.add_argument("--chunk", type=int, default=8, help="windows per chunk (0.8 s each)")
+    parser.add_argument("--chunk", type=int, default=8, help="windows per chunk (0.8 s step)")
+    parser.add_argument("--encoder", choices=ENCODERS, default="voicefilter", help="speaker encoder")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="'uem' was approximated")
-    encoder = load_encoder()
+    encoder = load_named(args.encoder)
+    # The merge threshold alone: without the encoder's one-voice rule (bench/speaker_separation.py).
+    encoder.one_voice_eigen_ratio = None
+    print(f"encoder: {args.encoder} (its one-voice rule off)")
     with tempfile.TemporaryDirectory() as tmp:
         recs = recordings(args.calls, args.max_turns, Path(tmp))
     chunked = [pairs(r, encoder, args.chunk) for r in recs]

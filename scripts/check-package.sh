@@ -58,6 +58,10 @@ venv=$work/venv
 "$UV" pip install --quiet --python "$venv/bin/python" --no-deps "$wheel"
 # The wheel's own requirements are all met by the locked set (nothing missing, nothing too old).
 "$UV" pip check --quiet --python "$venv/bin/python"
+# The speaker encoder's weights, without their package's dependencies (after the check, which
+# would ask for Resemblyzer's torch): see scripts/resemblyzer-requirements.txt.
+"$UV" pip install --quiet --python "$venv/bin/python" --no-deps --require-hashes \
+  -r "$root/scripts/resemblyzer-requirements.txt"
 
 # From here on: an empty folder, no PYTHONPATH, and only the installed command.
 mkdir "$work/run"
@@ -83,6 +87,12 @@ for module in (app, nlp, models, frontend):
         sys.exit(f"package-check: FAILED: {module.__name__} imported from {where}")
 if any(Path(p or ".").resolve().is_relative_to(root) for p in sys.path):
     sys.exit(f"package-check: FAILED: the checkout is on sys.path: {sys.path}")
+
+from app.audio.resemblyzer_encoder import load_resemblyzer
+
+load_resemblyzer()  # the speaker encoder's weights are found and read, with no torch
+if "torch" in sys.modules:
+    sys.exit("package-check: FAILED: loading the speaker encoder imported torch")
 EOF
 
 expected=$(basename "$wheel" | cut -d- -f2)

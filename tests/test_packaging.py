@@ -78,3 +78,23 @@ def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out == f"secondear {PYPROJECT['project']['version']}\n"
+
+
+def test_the_speaker_encoder_weights_are_pinned_by_hash_and_installed_without_torch() -> None:
+    """Resemblyzer's wheel carries the weights; its code needs torch, so every place that installs
+    SecondEar installs it from scripts/resemblyzer-requirements.txt with --no-deps, by hash."""
+    pins = [
+        line
+        for line in (ROOT / "scripts" / "resemblyzer-requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(pins) == 1
+    requirement, _, digest = pins[0].partition(" --hash=sha256:")
+    assert canonicalize_name(Requirement(requirement).name) == "resemblyzer"
+    assert str(Requirement(requirement).specifier).startswith("==") and len(digest) == 64
+    assert "resemblyzer" not in LOCKED  # the lock would bring its torch
+    for installer in ("Makefile", "Dockerfile", "scripts/check-package.sh"):
+        text = (ROOT / installer).read_text()
+        line = next(ln for ln in text.splitlines() if "-r " in ln and "resemblyzer-requirements.txt" in ln)
+        block = text[text.index(line) - 200 : text.index(line) + len(line)]
+        assert "--no-deps" in block and "--require-hashes" in block, installer

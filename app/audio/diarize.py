@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.audio.encoders import SpeakerEncoder
 from app.audio.frames import SAMPLE_RATE, Samples
-from app.audio.voices import VoiceEncoder, level, normalize
+from app.audio.voices import level, normalize
 from nlp.types import Interval
 
 STEP_S = 0.8  # seconds between embedding windows inside speech (as good as 0.4 s, at half the cost)
@@ -46,6 +47,9 @@ OVERLAP_MIN_TURN_S = 2.0
 # Off: on the labelled recordings no threshold parts one voice split in two from two people
 # (bench/speaker_threshold.py; see merge_similar). `--speakers 1` says there is one.
 MERGE_SIMILARITY: float | None = None
+# Whole windows needed before the clustering may say one voice is all there is (the encoder's
+# one_voice_eigen_ratio): with fewer, the eigenvalues say little.
+ONE_VOICE_MIN_WINDOWS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,7 @@ class Diarization:
 
 def find_speakers(
     audio: Samples,
-    encoder: VoiceEncoder,
+    encoder: SpeakerEncoder,
     *,
     speakers: int | None = None,
     merge_above: float | None = MERGE_SIMILARITY,
@@ -121,7 +125,7 @@ def speech_frames(probabilities: np.ndarray, *, threshold: float = SPEECH_THRESH
 def diarize(
     audio: Samples,
     speech: np.ndarray,
-    encoder: VoiceEncoder,
+    encoder: SpeakerEncoder,
     *,
     speakers: int | None = None,
     merge_above: float | None = MERGE_SIMILARITY,
@@ -142,7 +146,8 @@ def diarize(
     if len(whole) < 3:
         whole = np.arange(len(smooth))
         short[:] = False
-    _, labels = label_windows(embeddings, smooth, whole, speakers)
+    one_voice = encoder.one_voice_eigen_ratio if speakers is None else None
+    _, labels = label_windows(embeddings, smooth, whole, speakers, one_voice_above=one_voice)
     if speakers is None and merge_above is not None:
         labels = merge_similar(embeddings[whole], labels, merge_above)
     used = [k for k in range(labels.max() + 1) if (labels == k).any()]
@@ -199,7 +204,7 @@ class Windows:
     """True for a region shorter than a window, repeated to fill one."""
 
 
-def speech_windows(audio: Samples, speech: np.ndarray, encoder: VoiceEncoder) -> Windows:
+def speech_windows(audio: Samples, speech: np.ndarray, encoder: SpeakerEncoder) -> Windows:
     """Windows every STEP_S through each speech region of `audio`, embedded."""
     features = encoder.features(level(audio))
     ratio = FRAME_S / encoder.frame_s
@@ -240,7 +245,12 @@ def speech_windows(audio: Samples, speech: np.ndarray, encoder: VoiceEncoder) ->
 
 
 def label_windows(
-    embeddings: np.ndarray, smooth: np.ndarray, whole: np.ndarray, speakers: int | None
+    embeddings: np.ndarray,
+    smooth: np.ndarray,
+    whole: np.ndarray,
+    speakers: int | None,
+    *,
+    one_voice_above: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(sample, labels): the windows `whole` indexes, split between speakers.
 
@@ -250,7 +260,7 @@ def label_windows(
     # Spectral clustering costs the cube of the windows: a long recording is clustered on an
     # even sample of them (every window is then scored against the voices found).
     sample = whole[np.unique(np.linspace(0, len(whole) - 1, min(len(whole), CLUSTER_LIMIT)).astype(int))]
-    first = cluster_windows(smooth[sample], speakers)
+    first = cluster_windows(smooth[sample], speakers, one_voice_above=one_voice_above)
     voices = normalize(np.stack([smooth[sample][first == k].mean(axis=0) for k in range(first.max() + 1)]))
     # One pass of k-means on the windows themselves: clustering averaged windows is robust, and
     # the nearest average is a better call for a single window.
@@ -388,12 +398,16 @@ def smooth_windows(embeddings: np.ndarray, regions: np.ndarray) -> np.ndarray:
     return normalize(out)
 
 
-def cluster_windows(x: np.ndarray, speakers: int | None) -> np.ndarray:
+def cluster_windows(
+    x: np.ndarray, speakers: int | None, *, one_voice_above: float | None = None
+) -> np.ndarray:
     """Labels 0..k-1 by spectral clustering of the cosine affinities between windows.
 
     Each window keeps only its nearest `KEEP_NEIGHBOURS` share of the others as neighbours, so
     one person's many windows form one connected block even when the voices differ little.
-    The number of speakers is where the Laplacian's eigenvalues jump (the eigengap).
+    The number of speakers is where the Laplacian's eigenvalues jump (the eigengap). When not
+    told how many, one voice is all there is if lambda2 / lambda3 is above `one_voice_above`:
+    two people make two blocks (lambda2 near 0), one voice cut in two does not.
     """
     from scipy.linalg import eigh
     from sklearn.cluster import KMeans
@@ -409,12 +423,20 @@ def cluster_windows(x: np.ndarray, speakers: int | None) -> np.ndarray:
     values, vectors = eigh(laplacian, subset_by_index=[0, max(top, wanted)])
     if speakers is not None:
         k = wanted
+    elif one_voice_above is not None and n >= ONE_VOICE_MIN_WINDOWS and one_voice(values) > one_voice_above:
+        k = 1
     else:
         gaps = np.diff(values[: top + 1])
         k = int(np.argmax(gaps[MIN_SPEAKERS - 1 :]) + MIN_SPEAKERS)
     k = max(1, k)
     labels = KMeans(k, n_init=10, random_state=0).fit_predict(vectors[:, :k])
     return _dense(np.asarray(labels))
+
+
+def one_voice(values: np.ndarray) -> float:
+    """lambda2 / lambda3 of the smallest eigenvalues of a window Laplacian: near 0 when the windows
+    fall in two blocks (two people), near 1 when they form one (one voice)."""
+    return float(values[1] / max(float(values[2]), 1e-12))
 
 
 def window_laplacian(x: np.ndarray) -> np.ndarray:

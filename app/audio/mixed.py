@@ -19,11 +19,12 @@ import numpy as np
 
 from app.audio.asr import Transcriber
 from app.audio.diarize import Diarization, find_speakers
+from app.audio.encoders import SpeakerEncoder, diarizer_encoder
 from app.audio.events import Event, Final, Word, speech_intervals
 from app.audio.frames import SAMPLE_RATE, Samples, float_to_pcm16
 from app.audio.offline import FEED_S, VAD_SHARE, decode_jobs
 from app.audio.stream import DecodeJob, TrackProcessor
-from app.audio.voices import VoiceEncoder, level, load_encoder
+from app.audio.voices import level
 from app.settings import Settings
 from nlp.types import Interval, Speaker
 
@@ -62,7 +63,7 @@ def transcribe_mixed(
     speakers: int | None = None,
     progress: Callable[[float], None] | None = None,
     transcriber: Transcriber | None = None,
-    encoder: VoiceEncoder | None = None,
+    encoder: SpeakerEncoder | None = None,
 ) -> MixedTranscript:
     """Transcribe one mixed channel (16 kHz float mono) and split it by speaker."""
     report = progress or (lambda _fraction: None)
@@ -94,8 +95,8 @@ def transcribe_mixed(
     )
 
 
-def _find_speakers(audio: Samples, encoder: VoiceEncoder | None, speakers: int | None) -> Diarization:
-    return find_speakers(audio, encoder or load_encoder(), speakers=speakers)
+def _find_speakers(audio: Samples, encoder: SpeakerEncoder | None, speakers: int | None) -> Diarization:
+    return find_speakers(audio, encoder or diarizer_encoder(len(audio) / SAMPLE_RATE), speakers=speakers)
 
 
 def _segment(

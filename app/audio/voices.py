@@ -41,6 +41,10 @@ class Recipe:
 class VoiceEncoder:
     """Log-mel features of a recording, and one unit-length embedding per window of them."""
 
+    # No threshold parts one voice cut in two from two people with this encoder
+    # (bench/speaker_separation.py): the diarizer is told 2..4 speakers.
+    one_voice_eigen_ratio: float | None = None
+
     def __init__(self) -> None:
         import onnxruntime as ort
 

@@ -379,11 +379,11 @@ def _interviewer_of(
 ) -> str | None:
     """The interviewer's final name from --interviewer-voice or --interviewer (old or new name)."""
     if args.interviewer_voice is not None:
+        from app.audio.encoders import diarizer_encoder
         from app.audio.mixed import voice_match
         from app.audio.offline import load_mono
-        from app.audio.voices import load_encoder
 
-        voice = load_encoder().voice(load_mono(args.interviewer_voice))
+        voice = diarizer_encoder(recording.duration).voice(load_mono(args.interviewer_voice))
         return renamed[labels[voice_match(recording.diarization, voice)]]
     wanted: str | None = args.interviewer
     if wanted is None:
