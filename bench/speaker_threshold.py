@@ -97,7 +97,7 @@ def pairs(rec: Recording, encoder: SpeakerEncoder, chunk: int) -> Pairs:
     """Cosine similarities of chunk averages within one recording: same speaker, different speakers."""
     audio = level(rec.audio)
     w = speech_windows(audio, find_speech(audio), encoder)
-    half = encoder.window_s / 2
+    half = encoder.recipe.window_s / 2
     by_speaker: dict[str, list[int]] = {}
     for i in np.flatnonzero(~w.short):
         span = Segment(float(w.centres[i] - half), float(w.centres[i] + half))

@@ -165,7 +165,7 @@ def diarize(
         mine = np.flatnonzero(regions == r)
         t = frame_t[lo:hi]
         distance = np.abs(t[:, None] - centres_s[mine][None, :])
-        weight = np.maximum(0.0, 1.0 - distance / encoder.window_s)
+        weight = np.maximum(0.0, 1.0 - distance / encoder.recipe.window_s)
         weight[np.arange(len(t)), distance.argmin(axis=1)] += 1e-6  # never all zero
         frame_scores[lo:hi] = (weight @ scores[mine]) / weight.sum(axis=1, keepdims=True)
     labels_f = _viterbi(frame_scores, speech)
@@ -207,8 +207,8 @@ class Windows:
 def speech_windows(audio: Samples, speech: np.ndarray, encoder: SpeakerEncoder) -> Windows:
     """Windows every STEP_S through each speech region of `audio`, embedded."""
     features = encoder.features(level(audio))
-    ratio = FRAME_S / encoder.frame_s
-    hop = max(1, round(STEP_S / encoder.frame_s))
+    ratio = FRAME_S / encoder.recipe.frame_s
+    hop = max(1, round(STEP_S / encoder.recipe.frame_s))
     half = encoder.recipe.window // 2
     width = encoder.recipe.window
     # A region shorter than a window (a "Sure." between two questions) is repeated to fill
@@ -238,7 +238,7 @@ def speech_windows(audio: Samples, speech: np.ndarray, encoder: SpeakerEncoder) 
     embeddings = encoder.embed_windows(np.stack(windows)) if windows else np.zeros((0, 0), dtype=np.float32)
     return Windows(
         embeddings,
-        np.array(centres) * encoder.frame_s,
+        np.array(centres) * encoder.recipe.frame_s,
         np.array(region_of, dtype=int),
         np.array(short, dtype=bool),
     )

@@ -17,18 +17,9 @@ class SpeakerEncoder(Protocol):
     """Features of a recording, and one unit embedding per window of them."""
 
     recipe: Recipe
+    """Its features' frame and window (`recipe.frame_s`, `recipe.window_s`)."""
     one_voice_eigen_ratio: float | None
     """Above this lambda2 / lambda3 the diarizer hears one voice (None: this encoder cannot tell)."""
-
-    @property
-    def frame_s(self) -> float:
-        """Seconds between feature frames."""
-        ...
-
-    @property
-    def window_s(self) -> float:
-        """Seconds of audio one embedding covers."""
-        ...
 
     def features(self, audio: Samples) -> np.ndarray: ...
 

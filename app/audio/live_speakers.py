@@ -110,7 +110,7 @@ class LiveSpeakers:
         for i in range(1, len(labels) - 1):
             if labels[i - 1] == labels[i + 1] != labels[i]:
                 labels[i] = labels[i - 1]
-        half = self._encoder.window_s / 2
+        half = self._encoder.recipe.window_s / 2
         centres = start + half + STEP_S * np.arange(len(labels))
         runs: list[tuple[int, float, float]] = []
         lo = start
@@ -163,7 +163,7 @@ class LiveSpeakers:
     def _embed(self, audio: Samples) -> np.ndarray:
         enc = self._encoder
         feats = enc.features(level(audio))
-        width, hop = enc.recipe.window, max(1, round(STEP_S / enc.frame_s))
+        width, hop = enc.recipe.window, max(1, round(STEP_S / enc.recipe.frame_s))
         if len(feats) < width:
             return enc.embed_windows(np.resize(feats, (width, feats.shape[1]))[None])
         starts = np.arange(0, len(feats) - width + 1, hop)

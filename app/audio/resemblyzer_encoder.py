@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from app.audio.frames import SAMPLE_RATE, Samples
-from app.audio.voices import Recipe, _mel_basis, level, normalize
+from app.audio.frames import Samples
+from app.audio.voices import Recipe, level, normalize, power_mel
 from models.errors import ModelError
 
 _PACKAGE = "resemblyzer"
@@ -153,14 +153,6 @@ class ResemblyzerEncoder:
         self._linear_bias = w["linear.bias"]
         self.recipe = Recipe(n_fft=400, win_length=400, hop_length=160, n_mels=_MELS, window=160)
 
-    @property
-    def frame_s(self) -> float:
-        return self.recipe.hop_length / SAMPLE_RATE
-
-    @property
-    def window_s(self) -> float:
-        return self.recipe.window * self.frame_s
-
     def features(self, audio: Samples) -> np.ndarray:
         """(frames, 40) power mel features of `audio` brought to TARGET_DBFS; frame i is centred
         on i * frame_s seconds."""
@@ -231,14 +223,7 @@ def mel_spectrogram(audio: Samples) -> np.ndarray:
     n_fft, hop = 400, 160
     padded = np.pad(audio.astype(np.float32), n_fft // 2)
     frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
-    window = _hann(n_fft)
-    basis = _mel_basis(n_fft, _MELS).T
-    mel = np.empty((len(frames), _MELS), dtype=np.float32)
-    step = 4096  # frames per FFT block, to bound memory on long recordings
-    for lo in range(0, len(frames), step):
-        spectrum = np.abs(np.fft.rfft(frames[lo : lo + step] * window, axis=1)) ** 2
-        mel[lo : lo + step] = spectrum.astype(np.float32) @ basis
-    return mel
+    return power_mel(frames, _hann(n_fft), _MELS)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

@@ -37,6 +37,16 @@ class Recipe:
     window: int
     """Frames per embedding window (80 = 0.8 s)."""
 
+    @property
+    def frame_s(self) -> float:
+        """Seconds between feature frames."""
+        return self.hop_length / SAMPLE_RATE
+
+    @property
+    def window_s(self) -> float:
+        """Seconds of audio one embedding covers."""
+        return self.window * self.frame_s
+
 
 class VoiceEncoder:
     """Log-mel features of a recording, and one unit-length embedding per window of them."""
@@ -70,16 +80,6 @@ class VoiceEncoder:
         )
         self._input = str(config["input"]["name"])
 
-    @property
-    def frame_s(self) -> float:
-        """Seconds between feature frames."""
-        return self.recipe.hop_length / SAMPLE_RATE
-
-    @property
-    def window_s(self) -> float:
-        """Seconds of audio one embedding covers."""
-        return self.recipe.window * self.frame_s
-
     def features(self, audio: Samples) -> np.ndarray:
         """(frames, n_mels) log10-mel features; frame i starts at i * frame_s seconds."""
         r = self.recipe
@@ -92,12 +92,7 @@ class VoiceEncoder:
         window = np.zeros(r.n_fft, dtype=np.float32)
         left = (r.n_fft - r.win_length) // 2
         window[left : left + r.win_length] = _hamming(r.win_length)
-        spectrum = np.empty((len(frames), r.n_fft // 2 + 1), dtype=np.float32)
-        step = 4096  # frames per FFT block, to bound memory on long recordings
-        for lo in range(0, len(frames), step):
-            spectrum[lo : lo + step] = np.abs(np.fft.rfft(frames[lo : lo + step] * window, axis=1)) ** 2
-        mel: np.ndarray = spectrum @ _mel_basis(r.n_fft, r.n_mels).T
-        return np.log10(mel + 1e-10).astype(np.float32)
+        return np.log10(power_mel(frames, window, r.n_mels) + 1e-10).astype(np.float32)
 
     def embed(self, features: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """(len(starts), dim) unit embeddings of the windows of `features` starting at frame `starts`."""
@@ -151,6 +146,19 @@ def load_encoder() -> VoiceEncoder:
 def _hamming(n: int) -> np.ndarray:
     # Periodic Hamming window, as scipy.signal.get_window("hamming", n) (what librosa uses).
     return (0.54 - 0.46 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)
+
+
+def power_mel(frames: np.ndarray, window: np.ndarray, n_mels: int) -> np.ndarray:
+    """(len(frames), n_mels) float32 power mel spectrum of `frames` (n_fft samples each) under
+    `window`, on the Slaney filterbank. Both speaker encoders' features start here."""
+    n_fft = frames.shape[1]
+    basis = _mel_basis(n_fft, n_mels).T
+    mel = np.empty((len(frames), n_mels), dtype=np.float32)
+    step = 4096  # frames per FFT block, to bound memory on long recordings
+    for lo in range(0, len(frames), step):
+        spectrum = np.abs(np.fft.rfft(frames[lo : lo + step] * window, axis=1)) ** 2
+        mel[lo : lo + step] = spectrum.astype(np.float32) @ basis
+    return mel
 
 
 @cache
