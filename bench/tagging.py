@@ -147,15 +147,31 @@ def table(result: dict[str, Any], source: str) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.tagging", description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=2000, help="most utterances to time (default 2000)")
+def run_bench(
+    argv: Sequence[str] | None,
+    *,
+    prog: str,
+    doc: str,
+    limit: int,
+    measure: Callable[[Tagger, list[Utterance]], dict[str, Any]],
+    table: Callable[[dict[str, Any], str], str],
+) -> int:
+    """The tagging benches' command line: time the Tagger over up to --limit shared utterances,
+    print a table (or --json)."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=limit, help=f"most utterances to time (default {limit})")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     utterances, source = load_texts(max(1, args.limit))
     result = measure(Tagger.load(), utterances)
     print(json.dumps({"source": source, **result}, indent=2) if args.json else table(result, source))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_bench(
+        argv, prog="python -m bench.tagging", doc=__doc__, limit=2000, measure=measure, table=table
+    )
 
 
 if __name__ == "__main__":

@@ -13,14 +13,12 @@ are what a final waits.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from bench.tagging import LIVE_WORDS, load_texts, percentile
+from bench.tagging import LIVE_WORDS, percentile, run_bench
 from nlp.decide import decide
 from nlp.detectors.base import Analysis, Finding
 from nlp.detectors.clauses import split_clauses, turn_form
@@ -138,16 +136,9 @@ def table(result: dict[str, Any], source: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.tagging_stages", description=__doc__.splitlines()[0]
+    return run_bench(
+        argv, prog="python -m bench.tagging_stages", doc=__doc__, limit=1000, measure=measure, table=table
     )
-    parser.add_argument("--limit", type=int, default=1000, help="most utterances to read (default 1000)")
-    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    args = parser.parse_args(argv)
-    utterances, source = load_texts(max(1, args.limit))
-    result = measure(Tagger.load(), utterances)
-    print(json.dumps({"source": source, **result}, indent=2) if args.json else table(result, source))
-    return 0
 
 
 if __name__ == "__main__":
