@@ -11,6 +11,10 @@ from nlp.types import Flag, Speaker
 DECLARATIVE_RULE = "form.declarative"
 # Flags whose rules fire on the wording of a question, wherever it sits in the turn's asking part.
 WORDING_FLAGS = (Flag.LEADING_QUESTION, Flag.HYPOTHETICAL_QUESTION, Flag.COMPLIMENT_FISHING)
+# Asking for a verdict on what we showed needs no question mark: Whisper drops it, and the ask is
+# often a request ("and then a one to 5 score would be great", "any thoughts on ways to improve
+# this"). Its cues count in a turn the clause splitter reads as asking nothing.
+ASKS_WITHOUT_QUESTION = (Flag.COMPLIMENT_FISHING,)
 
 
 class QuestionDetector:
@@ -21,7 +25,7 @@ class QuestionDetector:
     def detect(self, analysis: Analysis) -> Sequence[Finding]:
         asked = analysis.questions
         if not asked:
-            return []
+            return self._unasked(analysis)
         findings: list[Finding] = []
         last = next((c for c in reversed(asked) if not c.abandoned), asked[-1])
         if analysis.question == "closed":
@@ -46,4 +50,13 @@ class QuestionDetector:
                 if hit.start < last.end:
                     findings.append(Finding(flag, hit.rule.id, analysis.text(hit.start, hit.end)))
                     break
+        return findings
+
+    @staticmethod
+    def _unasked(analysis: Analysis) -> list[Finding]:
+        findings: list[Finding] = []
+        for flag in ASKS_WITHOUT_QUESTION:
+            hit = next(iter(analysis.labelled(flag.value)), None)
+            if hit is not None:
+                findings.append(Finding(flag, hit.rule.id, analysis.text(hit.start, hit.end)))
         return findings

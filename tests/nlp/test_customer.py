@@ -20,6 +20,8 @@ def flags(tagger, text: str, speaker: str = "customer") -> list[str]:
         "I built a little macro that cleans up the dates.",
         "Usually I just ask Priya and she exports it for me.",
         "There's a sticky note on my screen with the codes.",
+        "The monitoring is pretty manual.",
+        "So manual gathering of data is okay for now.",
     ],
 )
 def test_customer_workaround_fires(tagger, text):
@@ -28,7 +30,13 @@ def test_customer_workaround_fires(tagger, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["We use it every day.", "It works fine for us.", "I'm the finance lead.", "I just started last month."],
+    [
+        "We use it every day.",
+        "It works fine for us.",
+        "I'm the finance lead.",
+        "I just started last month.",
+        "I read the manual first.",
+    ],
 )
 def test_customer_workaround_stays_quiet(tagger, text):
     assert "workaround" not in flags(tagger, text)

@@ -45,6 +45,9 @@ def test_questions_closed_question_stays_quiet(tagger, text):
         "That must be so annoying, right?",
         "You'd agree the import is the worst part?",
         "Surely that takes too long?",
+        "So I suppose you already test it with your users?",
+        "So is the issue maybe that the filter is too coarse?",
+        "It can be useful, but I guess not the main priority. Or is it?",
     ],
 )
 def test_questions_leading_fires(tagger, text):
@@ -59,6 +62,8 @@ def test_questions_leading_fires(tagger, text):
         "Is it fair to say the export is slow?",
         "It must be hard to keep up with all of it.",
         "It's not the approvals, is it? How do they work?",
+        "What is the problem that you have without it?",
+        "I suppose that makes sense. What happened next?",
     ],
 )
 def test_questions_leading_stays_quiet(tagger, text):
@@ -131,6 +136,11 @@ def test_questions_stacked_stays_quiet(tagger, text):
         "Would this work for your team?",
         "Do you think our tool would help you?",
         "Would you find this useful?",
+        "So if you had to give it a one to 5 score, where would you land",
+        "And then a one to 5 score would be great.",
+        "So this will be really useful for you?",
+        "Any suggestions or feedback for making this page better",
+        "Any thoughts on ways to improve this",
     ],
 )
 def test_questions_compliment_fishing_fires(tagger, text):

@@ -77,6 +77,10 @@ def test_statements_product_tip_still_reaches_the_model(shipped_tagger):
         "Our new version handles that automatically.",
         "What we're thinking about is a single inbox for all of it.",
         "Our idea is a bot that chases the approvals.",
+        "So we could allow the users to filter on what they need.",
+        "So we'll implement that as well.",
+        "We just enable you to change all the information.",
+        "Just to summarize the new features that we're going to bring.",
     ],
 )
 def test_statements_pitch_fires(tagger, text):
@@ -90,6 +94,9 @@ def test_statements_pitch_fires(tagger, text):
         "We'll have a look at that later.",
         "We cache the data every hour.",
         "What are you building your reports with?",
+        "Well, if you don't have anything else, we can let you go.",
+        "We will show you a few pages today.",
+        "The features that you use the most, which are they?",
     ],
 )
 def test_statements_pitch_stays_quiet(tagger, text):
