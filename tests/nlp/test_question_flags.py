@@ -45,6 +45,7 @@ def test_questions_closed_question_stays_quiet(tagger, text):
         "That must be so annoying, right?",
         "You'd agree the import is the worst part?",
         "Surely that takes too long?",
+        "That's got to be frustrating, right?",
         "So I suppose you already test it with your users?",
         "So is the issue maybe that the filter is too coarse?",
         "It can be useful, but I guess not the main priority. Or is it?",
@@ -63,6 +64,7 @@ def test_questions_leading_fires(tagger, text):
         "It must be hard to keep up with all of it.",
         "It's not the approvals, is it? How do they work?",
         "What is the problem that you have without it?",
+        "And you don't have to be very neat. Okay?",
         "I suppose that makes sense. What happened next?",
     ],
 )
