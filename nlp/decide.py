@@ -9,7 +9,8 @@
   words weigh most towards the flag.
 - `live`: a flag reaches the buddy during the call only at the `live` threshold or above;
   below it, it is kept for the report.
-- `hot_tip` is never raised in a turn about the call's own logistics (`VETOED_BY`).
+- `hot_tip` is never raised in a turn about the call's own logistics (`VETOED_BY`), and
+  `reflection` never in a statement that pitches (`VETOED_BY_FINDING`).
 - Customer pains and workarounds (`rule_reports` in the thresholds): a rule hit alone also
   reports one, as a quote for the report; it still goes live only by the model's confidence.
 
@@ -38,6 +39,12 @@ QUESTION_FLAGS = frozenset(
 # sent: `call_logistics` in hot_tip.jsonl) is the moderator running the session, which the codebook
 # says is not a hot tip, however much it sounds like one ("click the chat button at the top").
 VETOED_BY: Mapping[Flag, str] = {Flag.HOT_TIP: "call_logistics"}
+# A turn that asks nothing and describes what we are building ("Our next release will fix that")
+# is a pitch, which the codebook keeps apart from a reflection (restating what the customer said),
+# however much it sounds like one. In a turn that asks, a summary of the customer's requirements
+# can be both (a requirements interview: "So we could allow the users to filter ... Would that
+# work?"), so the veto holds only where nothing is asked.
+VETOED_BY_FINDING: Mapping[Flag, Flag] = {Flag.REFLECTION: Flag.PITCH}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +74,17 @@ def _quote(prepared: Prepared, evidence: str) -> str:
     return prepared.cleaned.original_span(pos, pos + len(evidence)) if pos >= 0 else evidence
 
 
-def _vetoed(analysis: Analysis, flag: Flag) -> bool:
+def _vetoed(prepared: Prepared, flag: Flag) -> bool:
+    analysis = prepared.analysis
     veto = VETOED_BY.get(flag)
-    return veto is not None and any(h.rule.label == veto for h in analysis.hits)
+    if veto is not None and any(h.rule.label == veto for h in analysis.hits):
+        return True
+    by_finding = VETOED_BY_FINDING.get(flag)
+    return (
+        by_finding is not None
+        and not analysis.questions
+        and any(f.flag == by_finding for f in prepared.findings)
+    )
 
 
 def _question_evidence(analysis: Analysis, flag: Flag) -> str | None:
@@ -99,7 +114,7 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
         return analysis.question, [
             Decided(f.flag, f.rule_id, _quote(prepared, f.evidence), True, 1.0)
             for f in prepared.findings
-            if not _vetoed(analysis, f.flag)
+            if not _vetoed(prepared, f.flag)
         ]
     found: dict[Flag, Finding] = {}
     for finding in prepared.findings:
@@ -135,7 +150,7 @@ def decide(prepared: Prepared, model: LinearModel | None) -> tuple[QuestionForm 
         flag_head = model.heads.get(flag.value)
         if flag not in own or flag_head is None:
             continue
-        if _vetoed(analysis, flag):
+        if _vetoed(prepared, flag):
             continue
         p = float(by_head[flag.value][1])
         report, live = thresholds(model, flag)

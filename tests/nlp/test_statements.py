@@ -71,6 +71,20 @@ def test_statements_product_tip_still_reaches_the_model(shipped_tagger):
 @pytest.mark.parametrize(
     "text",
     [
+        # Describing what we build, asking nothing, is a pitch, not a restatement (codebook).
+        "Our next release will fix that, it has an assistant that drafts the report for you.",
+        "We're building a tool that does exactly this, it pulls everything from your bank automatically.",
+    ],
+)
+def test_statements_a_pitch_is_not_a_reflection(shipped_tagger, text):
+    tagged = flags(shipped_tagger, text)
+    assert "pitch" in tagged
+    assert "reflection" not in tagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "We're building an assistant that drafts the report.",
         "We're working on a new importer right now.",
         "We'll launch the mobile app next quarter.",
