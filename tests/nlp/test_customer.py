@@ -51,6 +51,7 @@ def test_customer_workaround_stays_quiet(tagger, text):
         "I'm always worried I'll miss something.",
         "Half the time the sync just breaks.",
         "I can never find the latest version.",
+        "We just can't trust the numbers it gives us.",
     ],
 )
 def test_customer_pain_fires(tagger, text):
@@ -64,6 +65,8 @@ def test_customer_pain_fires(tagger, text):
         "We mostly use it on Tuesdays.",
         "Yeah, that part is easy.",
         "I like the new layout.",
+        "You can see it in the chart and then you can get the totals.",
+        "I can't remember just right now.",
     ],
 )
 def test_customer_pain_stays_quiet(tagger, text):
