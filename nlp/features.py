@@ -24,6 +24,10 @@ TELLERS = frozenset({"you", "we", "they", "it", "people"})
 MODALS = frozenset(
     {"can", "could", "should", "might", "may", "will", "'ll", "would", "'d", "must", "need", "have"}
 )
+# A question of at least this many words with a verb of its own is a full question; shorter or
+# verbless ones ("...like tools?", "Once it deployed?") clarify the one before and, by the codebook,
+# do not make a stack.
+FULL_QUESTION_WORDS = 4
 
 
 def _words(tokens: Iterable[Token]) -> list[str]:
@@ -52,6 +56,11 @@ def _last_sentence(doc: Doc) -> Span | None:
         if any(not t.is_punct for t in sent):
             last = sent
     return last
+
+
+def _full(question: Span) -> bool:
+    words = [t for t in question if not (t.is_punct or t.is_space)]
+    return len(words) >= FULL_QUESTION_WORDS and any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def _bucket(n: int) -> str:
@@ -97,6 +106,7 @@ def features(analysis: Analysis, findings: Sequence[Finding]) -> list[str]:
     finished = [c for c in asked if not c.abandoned]
     out.append(f"form={analysis.question or 'none'}")
     out.append(f"nq={min(3, len(finished))}")
+    out.append(f"nfq={min(3, sum(1 for c in finished if _full(doc[c.head : c.end])))}")
     out.append(f"qm={min(3, sum(1 for t in doc if t.text == '?'))}")
     out.append(f"end?={bool(len(doc)) and doc[-1].text == '?'}")
     if asked:

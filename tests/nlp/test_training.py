@@ -134,3 +134,17 @@ def test_training_telling_features_read_statements_only(tagger, text, present, a
 def test_training_telling_features_are_the_interviewers_only(tagger):
     names = tagger.features_many([Utterance("customer", "You could just export it to a sheet.")])[0]
     assert not [n for n in names if n.startswith("c:mod=")]
+
+
+@pytest.mark.parametrize(
+    ("text", "full"),
+    [
+        ("How do you test it? What tools do you use for that?", "i:nfq=2"),
+        # A short clarifying fragment is not a second question (codebook: not a stack).
+        ("How do you test the model? Like tools?", "i:nfq=1"),
+        ("How do you ensure the model stays good? Once deployed?", "i:nfq=1"),
+    ],
+)
+def test_training_full_questions_leave_out_fragments(tagger, text, full):
+    names = set(tagger.features_many([Utterance("interviewer", text)])[0])
+    assert full in names, sorted(n for n in names if n.startswith("i:n"))
