@@ -148,3 +148,12 @@ def test_training_telling_features_are_the_interviewers_only(tagger):
 def test_training_full_questions_leave_out_fragments(tagger, text, full):
     names = set(tagger.features_many([Utterance("interviewer", text)])[0])
     assert full in names, sorted(n for n in names if n.startswith("i:n"))
+
+
+def test_training_question_head_ignores_the_stack_count(shipped_tagger):
+    """`nfq` is for the stacked head only (HEAD_IGNORES): the question head's weights on it are zero."""
+    model = shipped_tagger.model
+    nfq = [i for name, i in model.index.items() if name.startswith("i:nfq=")]
+    assert nfq
+    assert not model.heads["question"].weights[nfq].any()
+    assert model.heads["stacked_questions"].weights[nfq].any()
