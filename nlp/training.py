@@ -52,10 +52,10 @@ HEAD_SOURCE_WEIGHTS: Mapping[str, Mapping[str, float]] = {
 # from 0.571 to 0.556 (grouped CV). For the question head, grouped CV among 3e-5, 1e-4, 2e-4 and
 # 3e-4 found the weaker ones gain up to 0.003 on real turns and lose 0.007 to 0.025 on AnnoMI.
 HEAD_L2: Mapping[str, float] = {Flag.HOT_TIP.value: 1e-4, Flag.REFLECTION.value: 1e-4}
-# Features a head does not read (their weights stay zero), by the name after the speaker prefix.
-# `nfq` (the turn's full questions) is for the stack: read by the question head too, it cost the
+# Features only some heads read (the others keep zero weights on them), by the name after the
+# speaker prefix. `nfq` (the turn's full questions) is for the stack: read by every head, it cost the
 # open/closed form 0.008 on AnnoMI dev and 0.005 on the real turns under grouped CV.
-HEAD_IGNORES: Mapping[str, tuple[str, ...]] = {QUESTION_HEAD: ("nfq=",)}
+READ_ONLY_BY: Mapping[str, frozenset[str]] = {"nfq=": frozenset({Flag.STACKED_QUESTIONS.value})}
 # A rare flag's positives are up-weighted by sqrt(negatives / positives), at most this much.
 MAX_POSITIVE_WEIGHT = 6.0
 # A flag is reported when the model gives it at least `report`, and may become a live nudge at
@@ -168,8 +168,8 @@ def _head_data(data: Sequence[Example], head: str, classes: Sequence[str]) -> He
 
 
 def _ignoring(rows: list[list[int]], names: Sequence[str], head: str) -> list[list[int]]:
-    """The rows without the features this head does not read (HEAD_IGNORES)."""
-    ignored = HEAD_IGNORES.get(head)
+    """The rows without the features this head does not read (READ_ONLY_BY)."""
+    ignored = tuple(prefix for prefix, readers in READ_ONLY_BY.items() if head not in readers)
     if not ignored:
         return rows
     drop = {i for i, name in enumerate(names) if name.partition(":")[2].startswith(ignored)}

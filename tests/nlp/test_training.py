@@ -150,10 +150,12 @@ def test_training_full_questions_leave_out_fragments(tagger, text, full):
     assert full in names, sorted(n for n in names if n.startswith("i:n"))
 
 
-def test_training_question_head_ignores_the_stack_count(shipped_tagger):
-    """`nfq` is for the stacked head only (HEAD_IGNORES): the question head's weights on it are zero."""
+def test_training_only_the_stacked_head_reads_the_full_question_count(shipped_tagger):
+    """`nfq` is for the stack (READ_ONLY_BY): every other head's weights on it are zero."""
     model = shipped_tagger.model
     nfq = [i for name, i in model.index.items() if name.startswith("i:nfq=")]
     assert nfq
-    assert not model.heads["question"].weights[nfq].any()
     assert model.heads["stacked_questions"].weights[nfq].any()
+    others = [name for name in model.heads if name != "stacked_questions"]
+    assert others
+    assert not any(model.heads[name].weights[nfq].any() for name in others)
