@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.types import Utterance
+from nlp.decide import _vetoed
+from nlp.types import Flag, Utterance
 
 
 def flags(tagger, text: str) -> list[str]:
@@ -76,10 +77,20 @@ def test_statements_product_tip_still_reaches_the_model(shipped_tagger):
         "We're building a tool that does exactly this, it pulls everything from your bank automatically.",
     ],
 )
-def test_statements_a_pitch_is_not_a_reflection(shipped_tagger, text):
+def test_statements_a_pitch_is_not_a_reflection(tagger, shipped_tagger, text):
     tagged = flags(shipped_tagger, text)
     assert "pitch" in tagged
     assert "reflection" not in tagged
+    # The veto itself, whatever the model makes of these (it has seen them in training).
+    assert _vetoed(tagger.prepare_many([Utterance("interviewer", text)])[0], Flag.REFLECTION)
+
+
+def test_statements_a_pitch_in_a_turn_that_asks_leaves_reflection_to_the_model(tagger):
+    """A requirements summary that asks can be both (codebook): the veto holds only where nothing is asked."""
+    text = "So we could allow the users to filter on what they need. Would that be a good solution for you?"
+    prepared = tagger.prepare_many([Utterance("interviewer", text)])[0]
+    assert any(f.flag == Flag.PITCH for f in prepared.findings)
+    assert not _vetoed(prepared, Flag.REFLECTION)
 
 
 @pytest.mark.parametrize(
