@@ -15,7 +15,10 @@ from itertools import pairwise
 from spacy.tokens import Doc, Span, Token
 
 from nlp.detectors.base import Analysis, Finding
+from nlp.rules import RuleHit
 
+# The question-form cue labels (question_form.jsonl) that a fact question's words match twice.
+WH_OPEN, WH_FACT = "wh_open", "wh_fact"
 # Lengths (in words) at which a turn changes bucket: a backchannel, a question, a story.
 LENGTH_BUCKETS = (3, 8, 20, 50)
 # "you can", "it will", "we could": who can or should do what, said as a statement, is how advice
@@ -96,6 +99,17 @@ def _telling(analysis: Analysis) -> list[str]:
     return sorted(out)
 
 
+def _fact_overrules(analysis: Analysis, hit: RuleHit) -> bool:
+    """A wh-word-and-verb cue in a clause that a fact cue decided ("How many drinks would you ...").
+
+    Both rules match the same words; the clause logic lets the fact decide (closed), but read as
+    a cue of its own the wh-word taught the model that such questions are open (AnnoMI dev,
+    grouped CV: "How many ...", "How long have you ...", "What time would you ..." read as open).
+    """
+    clause = analysis.clause_of(hit.start)
+    return hit.rule.label == WH_OPEN and clause is not None and clause.cue == WH_FACT
+
+
 def features(analysis: Analysis, findings: Sequence[Finding]) -> list[str]:
     """The feature names of one analysed utterance and the rule detectors' findings on it."""
     doc = analysis.doc
@@ -115,6 +129,9 @@ def features(analysis: Analysis, findings: Sequence[Finding]) -> list[str]:
         out += _grams("q", q_words)
         out += _edges("q", q_words)
         out.append(f"qcue={last.cue or 'mark'}")
+        # The cue crossed with the turn's "?": a request with no "?" ("Tell me why you're
+        # here.") is still asked, while a "tell me" that trails off a statement may not be.
+        out.append(f"qcue?={last.cue or 'mark'}_{any(t.text == '?' for t in doc)}")
         # How much the turn says after its last question: a question buried mid-turn is not
         # the one the customer is left with.
         out.append(f"after={_bucket(len(_words(doc[last.end :])))}")
@@ -123,8 +140,10 @@ def features(analysis: Analysis, findings: Sequence[Finding]) -> list[str]:
         out += _edges("s", _words(sentence))
     for hit in analysis.hits:
         if analysis.anchored(hit):
-            out.append(f"r={hit.rule.id}")
-            out.append(f"l={hit.rule.label}")
+            # An overruled cue keeps a name of its own (`r~=`), apart from the cue that decides.
+            mark = "~" if _fact_overrules(analysis, hit) else ""
+            out.append(f"r{mark}={hit.rule.id}")
+            out.append(f"l{mark}={hit.rule.label}")
     out += [f"det={f.flag.value}" for f in findings]
     if analysis.speaker == "interviewer":
         out += _telling(analysis)

@@ -8,6 +8,7 @@ and which clause decides the turn, is this module's small piece of logic:
 - a piece splits again where a new question starts after a comma or "and"
   ("How do you do it today, what tools do you use, and is it painful?"), but not after "or",
   which offers alternatives to one question;
+- a rating scale named in a sentence (or before a restart dash in it) makes its question closed;
 - a clause asks a question when it opens with a question cue, or when it ends in "?" (a
   declarative question, "So you run it weekly?", is closed);
 - the turn's form is the form of its last question: the one the customer is left to answer.
@@ -132,7 +133,12 @@ def split_clauses(doc: Doc, hits: Sequence[RuleHit]) -> list[Clause]:
             ends.setdefault(hit.end, []).append(hit)
 
     clauses: list[Clause] = []
+    # A restart repeats the question it broke off ("on a scale of 1 to 100, how serious-- how
+    # important is it?"): a scale named before the dash still rates the question after it.
+    restarted_at: int | None = None
     for start, end, abandoned in _pieces(doc):
+        scale_from = start if restarted_at is None else restarted_at
+        restarted_at = scale_from if abandoned else None
         question_mark = _ends_with_question_mark(doc, start, end)
         head = _first_word(doc, start, end, fillers)
         if head is None:
@@ -160,7 +166,7 @@ def split_clauses(doc: Doc, hits: Sequence[RuleHit]) -> list[Clause]:
             form, rule = _judge(
                 starts.get(clause_head, []),
                 _ending_cues(ends, doc, c_end),
-                [h for h in ratings if start <= h.start < c_end],
+                [h for h in ratings if scale_from <= h.start < c_end],
                 question_mark=question_mark and is_last,
             )
             clauses.append(

@@ -62,6 +62,8 @@ CLOSED = [
     "It's a lot of copying, isn't it?",
     "Yeah?",
     "On a scale of 1 to 10, how painful is it?",
+    # a restart repeats the question: the scale named before the dash still rates it
+    "So, on a scale of 1 to 100, how serious-- how important is it to sort it out?",
     "Okay. So if you had to give it that one to 5 score, where would you land?",
     "How long would it take you generally to find the information?",
     # ASR drops question marks

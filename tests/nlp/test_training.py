@@ -159,3 +159,25 @@ def test_training_only_the_stacked_head_reads_the_full_question_count(shipped_ta
     others = [name for name in model.heads if name != "stacked_questions"]
     assert others
     assert not any(model.heads[name].weights[nfq].any() for name in others)
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # The judged question's cue, crossed with whether the turn holds a "?".
+        ("Tell me why you're here.", {"i:qcue?=request_open_False"}, {"i:qcue?=request_open_True"}),
+        ("Can you tell me why you're here?", {"i:qcue?=request_open_True"}, set()),
+        ("So you run it weekly?", {"i:qcue?=mark_True"}, set()),
+        # A fact question matches the wh-word-and-verb cue too: that cue is overruled, named apart.
+        (
+            "How many drinks would you have in a week?",
+            {"i:r=form.wh.fact.count", "i:r~=form.wh.open.verb", "i:l~=wh_open"},
+            {"i:r=form.wh.open.verb", "i:l=wh_open"},
+        ),
+        ("What kind of drinks would you have?", {"i:r=form.wh.open.verb", "i:l=wh_open"}, {"i:l~=wh_open"}),
+    ],
+)
+def test_training_question_cue_features(tagger, text, present, absent):
+    names = set(tagger.features_many([Utterance("interviewer", text)])[0])
+    assert present <= names, sorted(n for n in names if n[2:].startswith(("qcue", "r", "l")))
+    assert not absent & names
