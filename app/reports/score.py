@@ -14,6 +14,7 @@ fires above 30 %), and "no monologue over a minute". docs/report.md explains eac
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.reports.model import ListeningScore, ScoreComponent
@@ -104,10 +105,15 @@ def _points(anchor: Anchor, value: float | None) -> float | None:
     return anchor.weight * min(1.0, max(0.0, position))
 
 
-def listening_score(values: dict[str, float | None]) -> ListeningScore:
-    """Score from measured values keyed by component (see ANCHORS); missing keys count as None."""
+def listening_score(
+    values: Mapping[str, float | None], anchors: Sequence[Anchor] = ANCHORS
+) -> ListeningScore:
+    """Score from measured values keyed by component (see ANCHORS); missing keys count as None.
+
+    `anchors` is for the benchmark that fits them (bench/listening_fit.py); reports use ANCHORS.
+    """
     components: list[ScoreComponent] = []
-    for a in ANCHORS:
+    for a in anchors:
         value = values.get(a.key)
         components.append(
             ScoreComponent(a.key, a.label, a.weight, _points(a, value), value, a.target, a.explanation)
