@@ -15,6 +15,10 @@ anchors (weight, good, bad per component). The family measured, declared before 
   training transcripts' high- and low-quality medians (kept where those disagree with the
   coaching direction or are equal).
 
+Declared before measuring (issue 8): the family is chosen by nested CV (an inner CV on each
+outer training set); the formula shipped is the family the same CV picks on all of AnnoMI dev,
+fitted on all of it, and only if its nested-CV AUC clears the anchors' (0.827) clearly.
+
 `patience` has no value on transcripts timed by turn starts (AnnoMI), so no fit can say
 anything about it: it keeps its coaching 5 points in every formula and the other components
 share the remaining 95.
