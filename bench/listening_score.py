@@ -36,7 +36,17 @@ from app.reports import build_report
 from app.reports.model import Report
 from app.reports.score import ANCHORS
 from app.transcripts.model import Turn, finish, parse_time
-from bench.listening_fit import FAMILIES, FITS, Sample, auc, choose, nested, position, score
+from bench.listening_fit import (
+    FAMILIES,
+    FITS,
+    Sample,
+    auc,
+    bootstrap_interval,
+    choose,
+    nested,
+    position,
+    score,
+)
 from nlp.evaluation import read_jsonl
 from nlp.pipeline import Tagger
 from nlp.training import CORPUS, cross_validate, load_corpus
@@ -131,6 +141,7 @@ def samples(done: dict[str, tuple[str, Report]]) -> list[Sample]:
 def fit_table(cv: list[Sample], shipped: list[Sample], k: int, repeats: int, inner: int) -> dict[str, object]:
     """Every family's repeated grouped-CV AUC, the nested choice's, and the fit on all transcripts."""
     runs, chosen = nested(cv, k, repeats, inner)
+    low_end, high_end = bootstrap_interval([score(ANCHORS, s.values) for s in cv], cv)
     pick, inner_means = choose(cv, k, inner * 4, random.Random(1))
     final = FITS[pick](cv)
     in_sample = {
@@ -150,6 +161,7 @@ def fit_table(cv: list[Sample], shipped: list[Sample], k: int, repeats: int, inn
             }
             for name, v in runs.items()
         },
+        "anchors_bootstrap_95": [round(low_end, 3), round(high_end, 3)],
         "nested_choices": chosen,
         "choice_on_all": pick,
         "choice_cv_means": {n: round(m, 3) for n, m in inner_means.items()},
@@ -176,6 +188,10 @@ def render_fit(table: dict[str, Any], k: int, repeats: int, inner: int) -> str:
         lines.append(
             f"  {name:9} {row['mean']:8.3f} {row['sd']:6.3f} {row['min']:6.3f} {row['max']:6.3f}   {both}"
         )
+    low_end, high_end = table["anchors_bootstrap_95"]
+    lines.append(
+        f"  (the anchors' AUC, transcripts resampled within each class: 95 % in {low_end:.3f}-{high_end:.3f})"
+    )
     picks = ", ".join(f"{n} {c}" for n, c in table["nested_choices"].items())
     lines += [
         "",
