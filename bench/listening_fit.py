@@ -82,15 +82,22 @@ def position(anchor: Anchor, value: float | None) -> float | None:
 
 def whole_points(shares: Sequence[float], total: int, floor: int = 0) -> list[int]:
     """Shares (any scale) as whole points summing to `total`, each >= floor (largest remainder)."""
-    s = sum(shares)
-    exact = [total / len(shares)] * len(shares) if s <= 0 else [total * x / s for x in shares]
-    exact = [max(float(floor), x) for x in exact]
-    # Raising some to the floor took points from the rest: scale the rest back down.
-    above = [i for i, x in enumerate(exact) if x > floor]
-    spare = total - floor * (len(exact) - len(above))
-    over = sum(exact[i] for i in above)
-    for i in above:
-        exact[i] = exact[i] * spare / over if over else float(floor)
+    if floor * len(shares) > total:
+        raise ValueError(f"{len(shares)} floors of {floor} exceed {total}")
+    weights = [max(0.0, x) for x in shares] if sum(shares) > 0 else [1.0] * len(shares)
+    # Those whose share falls under the floor get the floor; the rest share what is left, in proportion.
+    at_floor: set[int] = set()
+    while True:
+        free = [i for i in range(len(weights)) if i not in at_floor]
+        spare = total - floor * len(at_floor)
+        mass = sum(weights[i] for i in free)
+        exact = [float(floor)] * len(weights)
+        for i in free:
+            exact[i] = spare * weights[i] / mass if mass else spare / len(free)
+        under = {i for i in free if exact[i] < floor}
+        if not under:
+            break
+        at_floor |= under
     points = [math.floor(x) for x in exact]
     by_remainder = sorted(range(len(exact)), key=lambda i: (points[i] - exact[i], i))
     for i in by_remainder[: total - sum(points)]:
