@@ -8,6 +8,8 @@ from the detectors' tags and the turn-start times, and print the ROC AUC of
 
     .venv/bin/python -m bench.listening_score --cv 5    (grouped cross-validation)
 
+    .venv/bin/python -m bench.listening_score --fit     (fitted formulas, nested CV; ~2 min)
+
 The AUC is the Mann-Whitney statistic: the chance that a random high-quality transcript
 scores above a random low-quality one (ties count a half).
 
@@ -15,6 +17,12 @@ The score's formula is fixed (app/reports/score.py: anchors from coaching practi
 fitted), but the detectors' model was trained on AnnoMI dev among other data. With `--cv K`
 every transcript is tagged by a model trained without it (whole transcripts dealt to K folds,
 the other corpus files added to each fold's training), so the AUC is one on unseen interviews.
+Those out-of-fold tags are cached under .cache/listening/ (keyed by the data, the detector code,
+rules and model), so a second run, or `--fit`, does not train again.
+
+`--fit` measures a small family of formulas whose weights or anchors are fitted
+(bench/listening_fit.py) by 50 random 5-fold splits of the transcripts, each fold's formula
+fitted on the others, the family chosen by an inner CV (nested), beside their in-sample AUC.
 """
 
 from __future__ import annotations
@@ -170,6 +178,11 @@ def fit_table(cv: list[Sample], shipped: list[Sample], k: int, repeats: int, inn
             for a in final
         ],
         "in_sample": in_sample,
+        "fits_on_all": {
+            name: {a.key: [a.weight, round(a.good, 3), round(a.bad, 3)] for a in FITS[name](cv)}
+            for name in FAMILIES
+            if name != "anchors"
+        },
     }
 
 
@@ -204,8 +217,18 @@ def render_fit(table: dict[str, Any], k: int, repeats: int, inner: int) -> str:
         "its formula, fitted on all transcripts (key weight good bad):",
     ]
     lines += [f"  {a['key']:15} {a['weight']:>4g} {a['good']:>8g} {a['bad']:>8g}" for a in table["formula"]]
+    lines.append("each family fitted on all transcripts (weights; medians: good/bad where moved):")
+    for name, fit in table["fits_on_all"].items():
+        moved = {k: v for k, v in fit.items() if name != "medians" or (v[1], v[2]) != _coaching(k)}
+        shown = (f"{k} {v[1]:g}/{v[2]:g}" if name == "medians" else f"{k} {v[0]:g}" for k, v in moved.items())
+        lines.append(f"  {name:9} " + ", ".join(shown))
     lines.append(f"({table['seconds']} s)")
     return "\n".join(lines)
+
+
+def _coaching(key: str) -> tuple[float, float]:
+    a = next(a for a in ANCHORS if a.key == key)
+    return (a.good, a.bad)
 
 
 def _fit_auc(name: str, rows: list[Sample]) -> float:
