@@ -10,10 +10,18 @@ The anchors come from interview coaching, not from fitting data: the MITI 4 prof
 thresholds (reflection-to-question ratio 1:1, 70 % open questions), the customer-discovery
 rule of thumb that the interviewer talks at most a third of the time (SecondEar's live nudge
 fires above 30 %), and "no monologue over a minute". docs/report.md explains each.
+
+Fitting them was measured and not kept (`python -m bench.listening_score --fit`, issue 8): on
+AnnoMI dev (55 high- vs 12 low-quality sessions, every session tagged by a detector model trained
+without it), weights fitted by a non-negative logistic regression separate unseen sessions no
+better than these (grouped-CV ROC AUC 0.828 over 50 random splits, in-sample 0.862, against 0.827
+here), with a 5-point floor worse (0.821), anchors moved to the medians much worse (0.737), and a
+choice among them by nested CV 0.808. So the coaching anchors stay.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.reports.model import ListeningScore, ScoreComponent
@@ -104,10 +112,15 @@ def _points(anchor: Anchor, value: float | None) -> float | None:
     return anchor.weight * min(1.0, max(0.0, position))
 
 
-def listening_score(values: dict[str, float | None]) -> ListeningScore:
-    """Score from measured values keyed by component (see ANCHORS); missing keys count as None."""
+def listening_score(
+    values: Mapping[str, float | None], anchors: Sequence[Anchor] = ANCHORS
+) -> ListeningScore:
+    """Score from measured values keyed by component (see ANCHORS); missing keys count as None.
+
+    `anchors` is for the benchmark that fits them (bench/listening_fit.py); reports use ANCHORS.
+    """
     components: list[ScoreComponent] = []
-    for a in ANCHORS:
+    for a in anchors:
         value = values.get(a.key)
         components.append(
             ScoreComponent(a.key, a.label, a.weight, _points(a, value), value, a.target, a.explanation)

@@ -1,21 +1,28 @@
-"""The listening score separates AnnoMI's high- from low-quality interviews (issue 2, section 5)."""
+"""The listening score separates AnnoMI's high- from low-quality interviews (issue 2, section 5; issue 8).
+
+In-sample (the shipped detector model, trained on AnnoMI dev among others) and under grouped
+cross-validation (every transcript tagged by a model trained without it), the honest figure.
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data" / "annomi-dev.jsonl"
+# bench/ is not an installed package: import it from the repository root.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-# bench/ is not an installed package: load the benchmark module from its file.
-_spec = importlib.util.spec_from_file_location("bench_listening_score", REPO / "bench" / "listening_score.py")
-assert _spec is not None and _spec.loader is not None
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
-auc, load_transcripts, reports = bench.auc, bench.load_transcripts, bench.reports
+from bench.listening_score import auc, cross_validated_tags, load_transcripts, reports  # noqa: E402
+
+# `python -m bench.listening_score --cv 5` (README, "Detectors"): 0.827 under grouped 5-fold CV,
+# 0.851 in-sample; the formula is the coaching anchors (`--fit`: no fitted formula did better).
+CV_AUC = 0.827
+IN_SAMPLE_AUC = 0.851
+TOLERANCE = 0.03
 
 
 def test_listening_auc_mann_whitney():
@@ -27,14 +34,21 @@ def test_listening_auc_mann_whitney():
         auc([], [1])
 
 
-@pytest.mark.skipif(not DATA.exists(), reason="shared data (../shared) not present")
-def test_listening_auc_annomi_dev_at_least_0_83():
-    from nlp.pipeline import Tagger
-
-    done = reports(load_transcripts(DATA), Tagger.load())
+def _auc(done):
     high = [r.listening_score.score for q, r in done.values() if q == "high"]
     low = [r.listening_score.score for q, r in done.values() if q == "low"]
     assert len(high) > 10 and len(low) > 5
-    # In-sample with the shipped model: 0.851 measured (README); the grouped-CV figure
-    # (`python -m bench.listening_score --cv 5`) is 0.827, under the 0.85 target.
-    assert auc(high, low) >= 0.83
+    return auc(high, low)
+
+
+def test_listening_auc_annomi_dev_in_sample(shared_data, shipped_tagger):
+    done = reports(load_transcripts(shared_data / "annomi-dev.jsonl"), shipped_tagger)
+    assert _auc(done) >= IN_SAMPLE_AUC - TOLERANCE
+
+
+@pytest.mark.slow
+def test_listening_auc_annomi_dev_grouped_cv(shared_data, shipped_tagger):
+    """About two minutes on 2 cores: five detector models are trained."""
+    path = shared_data / "annomi-dev.jsonl"
+    tags = cross_validated_tags(path, shipped_tagger, 5)
+    assert _auc(reports(load_transcripts(path), shipped_tagger, tags)) >= CV_AUC - TOLERANCE
