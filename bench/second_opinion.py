@@ -14,7 +14,18 @@ corpus files added to every fold's training):
 - `stack` (with --nested): a logistic regression on the vector and the sparse head's logit,
             the logit of its training rows made out-of-fold by an inner grouped CV.
 
+- `--context` (hot_tip only): `avg` with the encoder reading the turn and its context: the
+            turn alone, the turn's vector beside the same speaker's previous turn's (`turn+same`),
+            beside the other speaker's previous turn's (`turn+other`), or one vector of the same
+            speaker's previous turn's last 25 words joined before the turn (`joined`). Nested: in
+            each outer fold, an inner grouped 5-fold CV of its training set picks the encoder
+            head's C (the mixed score's weighted average precision) and the report threshold (the
+            lowest with precision >= 0.7 on AnnoMI and <= 1 false alarm per 100 real interviewer
+            turns there); the held-out interviews choose nothing. The sparse head gets the same
+            nested threshold. Out-of-fold scores are kept in `.cache/second-opinion-context.npz`.
+
     nice -n 10 .venv/bin/python -m bench.second_opinion [../shared/data] [--C 0.003 ...] [--nested]
+    nice -n 10 .venv/bin/python -m bench.second_opinion --context      # about 40 minutes on 2 busy cores
 
 It prints open/closed macro-F1 on the real-interview turns and AnnoMI dev, hot_tip on AnnoMI
 (input in advice/information/options) at thresholds 0.5..0.85 with the false alarms on the real
