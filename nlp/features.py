@@ -121,7 +121,8 @@ def features(analysis: Analysis, findings: Sequence[Finding]) -> list[str]:
     out.append(f"form={analysis.question or 'none'}")
     out.append(f"nq={min(3, len(finished))}")
     out.append(f"nfq={min(3, sum(1 for c in finished if _full(doc[c.head : c.end])))}")
-    out.append(f"qm={min(3, sum(1 for t in doc if t.text == '?'))}")
+    marks = sum(1 for t in doc if t.text == "?")
+    out.append(f"qm={min(3, marks)}")
     out.append(f"end?={bool(len(doc)) and doc[-1].text == '?'}")
     if asked:
         last = next((c for c in reversed(asked) if not c.abandoned), asked[-1])
@@ -131,7 +132,7 @@ def features(analysis: Analysis, findings: Sequence[Finding]) -> list[str]:
         out.append(f"qcue={last.cue or 'mark'}")
         # The cue crossed with the turn's "?": a request with no "?" ("Tell me why you're
         # here.") is still asked, while a "tell me" that trails off a statement may not be.
-        out.append(f"qcue?={last.cue or 'mark'}_{any(t.text == '?' for t in doc)}")
+        out.append(f"qcue?={last.cue or 'mark'}_{marks > 0}")
         # How much the turn says after its last question: a question buried mid-turn is not
         # the one the customer is left with.
         out.append(f"after={_bucket(len(_words(doc[last.end :])))}")
